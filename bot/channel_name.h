@@ -1,0 +1,23 @@
+// Incident channel names from slack.channel_name_pattern (SPEC §6 tokens) and a slug of the
+// title: lowercase ASCII letters, digits and single hyphens, within Slack's 80 characters. The
+// slug is what gets shortened: the unique part (date, time, id, sequence) never is.
+#pragma once
+
+#include <string>
+
+#include "bot/clock.h"
+
+namespace muster {
+
+struct ChannelNameInput {
+    std::string pattern;
+    std::string title;
+    std::string incident_id;  // INC-YYYYMMDD-###
+    std::string severity;
+    EpochMs declared_at = 0;
+};
+
+std::string slugify(const std::string& title, std::size_t max_len);
+std::string channel_name(const ChannelNameInput& in, std::size_t max_len = 80);
+
+}  // namespace muster

@@ -1,0 +1,632 @@
+#include "bot/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "bot/duration.h"
+
+namespace muster {
+
+std::optional<Level> parse_level(const std::string& s) {
+    std::string l;
+    for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (l == "high" || l == "h") return Level::high;
+    if (l == "medium" || l == "med" || l == "m") return Level::medium;
+    if (l == "low" || l == "l") return Level::low;
+    return std::nullopt;
+}
+
+const char* level_name(Level l) {
+    switch (l) {
+        case Level::high: return "high";
+        case Level::medium: return "medium";
+        case Level::low: return "low";
+    }
+    return "?";
+}
+
+static std::string upper(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+const SeverityDef* Config::severity(const std::string& key) const {
+    const std::string k = upper(key);
+    for (const auto& s : severities)
+        if (upper(s.key) == k) return &s;
+    return nullptr;
+}
+
+std::vector<std::string> Config::severity_keys() const {
+    std::vector<std::string> keys;
+    for (const auto& s : severities) keys.push_back(s.key);
+    return keys;
+}
+
+bool Config::console_enabled() const {
+    if (chat.console) return *chat.console;
+    return !slack_configured() && !teams_configured();
+}
+
+std::vector<std::string> Config::secrets() const {
+    std::vector<std::string> out;
+    for (const std::string* s : {&server.api_token, &slack.signing_secret, &slack.bot_token,
+                                 &teams.app_password, &pagerduty.api_token,
+                                 &alertmanager.bearer_token})
+        if (!s->empty()) out.push_back(*s);
+    for (const auto& s : pagerduty.webhook_secrets)
+        if (!s.empty()) out.push_back(s);
+    for (const auto& [k, c] : contacts)
+        if (!c.pagerduty_routing_key.empty()) out.push_back(c.pagerduty_routing_key);
+    return out;
+}
+
+std::string ConfigError::to_string() const {
+    std::ostringstream o;
+    o << file;
+    if (line > 0) o << ":" << line;
+    o << ": ";
+    if (!key.empty()) o << key << ": ";
+    o << message;
+    return o.str();
+}
+
+EnvLookup process_env() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (!v) return std::nullopt;
+        return std::string(v);
+    };
+}
+
+Config default_config() {
+    Config c;
+    c.source = "(defaults)";
+    const std::int64_t m = 60'000, h = 60 * m;
+    c.severities = {
+        {"P0", "Critical", "Complete outage, data loss or security breach", 15 * m, 30 * m,
+         "#alerts-critical"},
+        {"P1", "High", "Major functionality impaired", 1 * h, 1 * h, "#alerts-warning"},
+        {"P2", "Medium", "Minor or partial functionality affected", 4 * h, std::nullopt,
+         "#alerts-warning"},
+        {"P3", "Low", "Cosmetic or minimal impact", 24 * h, std::nullopt, "#alerts-info"},
+    };
+    auto contact = [&](const std::string& key, const std::string& name) {
+        Contact ct;
+        ct.key = key;
+        ct.name = name;
+        c.contacts[key] = ct;
+    };
+    contact("oncall-primary", "On-call engineer");
+    contact("eng-manager", "Engineering manager");
+    contact("tech-director", "Technical director");
+    contact("vp-eng", "VP engineering");
+    contact("executive", "Executive on call");
+    c.escalation.policies = {
+        {"P0",
+         {{0, {"oncall-primary"}},
+          {15 * m, {"eng-manager"}},
+          {1 * h, {"tech-director"}},
+          {4 * h, {"vp-eng"}},
+          {24 * h, {"executive"}}}},
+        {"P1",
+         {{0, {"oncall-primary"}},
+          {1 * h, {"eng-manager"}},
+          {4 * h, {"tech-director"}},
+          {24 * h, {"vp-eng"}}}},
+        {"P2", {{0, {"oncall-primary"}}, {4 * h, {"eng-manager"}}, {24 * h, {"tech-director"}}}},
+        {"P3", {{0, {"oncall-primary"}}}},
+    };
+    using L = Level;
+    c.priority_matrix = {
+        {L::high, {{L::high, "P0"}, {L::medium, "P0"}, {L::low, "P1"}}},
+        {L::medium, {{L::high, "P0"}, {L::medium, "P1"}, {L::low, "P2"}}},
+        {L::low, {{L::high, "P1"}, {L::medium, "P2"}, {L::low, "P3"}}},
+    };
+    return c;
+}
+
+std::string interpolate_env(const std::string& text, const EnvLookup& env, std::string* error) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+            const std::size_t end = text.find('}', i + 2);
+            if (end == std::string::npos) {
+                if (error) *error = "unterminated ${ in value";
+                return text;
+            }
+            std::string expr = text.substr(i + 2, end - i - 2);
+            std::string fallback;
+            bool has_fallback = false;
+            if (const auto p = expr.find(":-"); p != std::string::npos) {
+                fallback = expr.substr(p + 2);
+                expr = expr.substr(0, p);
+                has_fallback = true;
+            }
+            static const std::regex name_re("[A-Za-z_][A-Za-z0-9_]*");
+            if (!std::regex_match(expr, name_re)) {
+                if (error) *error = "invalid environment variable name '" + expr + "'";
+                return text;
+            }
+            const auto v = env(expr);
+            if (v && !v->empty())
+                out += *v;
+            else if (has_fallback)
+                out += fallback;
+            i = end + 1;
+        } else {
+            out += text[i++];
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// Walks the YAML tree, filling a Config and collecting every error with its line and key path.
+class Reader {
+public:
+    Reader(std::string file, const EnvLookup& env, std::vector<ConfigError>& errors)
+        : file_(std::move(file)), env_(env), errors_(errors) {}
+
+    void error(const YAML::Node& n, const std::string& key, const std::string& msg) {
+        errors_.push_back({file_, n.IsDefined() ? n.Mark().line + 1 : 0, key, msg});
+    }
+
+    // Checks that a mapping has only the known keys; returns false if it is not a mapping.
+    bool expect_map(const YAML::Node& n, const std::string& path,
+                    const std::set<std::string>& known) {
+        if (n.IsNull()) return false;
+        if (!n.IsMap()) {
+            error(n, path, "must be a mapping");
+            return false;
+        }
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const std::string k = it->first.as<std::string>();
+            if (!known.empty() && !known.count(k))
+                error(it->first, join(path, k), "unknown key" + suggestion(k, known));
+        }
+        return true;
+    }
+
+    static std::string join(const std::string& a, const std::string& b) {
+        return a.empty() ? b : a + "." + b;
+    }
+
+    static std::string suggestion(const std::string& k, const std::set<std::string>& known) {
+        std::string list;
+        for (const auto& s : known) list += (list.empty() ? "" : ", ") + s;
+        (void)k;
+        return " (expected one of: " + list + ")";
+    }
+
+    bool scalar(const YAML::Node& n, const std::string& path, std::string& out) {
+        if (!n.IsDefined() || n.IsNull()) return false;
+        if (!n.IsScalar()) {
+            error(n, path, "must be a single value");
+            return false;
+        }
+        std::string err;
+        std::string v = interpolate_env(n.Scalar(), env_, &err);
+        if (!err.empty()) {
+            error(n, path, err);
+            return false;
+        }
+        out = v;
+        return true;
+    }
+
+    void str(const YAML::Node& map, const std::string& path, const char* key, std::string& out) {
+        std::string v;
+        if (scalar(map[key], join(path, key), v)) out = v;
+    }
+
+    void duration(const YAML::Node& map, const std::string& path, const char* key,
+                  std::int64_t& out) {
+        std::string v;
+        if (!scalar(map[key], join(path, key), v)) return;
+        if (auto d = parse_duration_ms(v))
+            out = *d;
+        else
+            error(map[key], join(path, key),
+                  "'" + v + "' is not a duration (write it like 30s, 5m, 1h, 24h)");
+    }
+
+    void boolean(const YAML::Node& map, const std::string& path, const char* key, bool& out) {
+        std::string v;
+        if (!scalar(map[key], join(path, key), v)) return;
+        if (v == "true" || v == "yes" || v == "on")
+            out = true;
+        else if (v == "false" || v == "no" || v == "off")
+            out = false;
+        else
+            error(map[key], join(path, key), "'" + v + "' is not true or false");
+    }
+
+    template <typename Int>
+    void integer(const YAML::Node& map, const std::string& path, const char* key, Int& out,
+                 long long lo, long long hi) {
+        std::string v;
+        if (!scalar(map[key], join(path, key), v)) return;
+        char* end = nullptr;
+        errno = 0;
+        const long long n = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || errno != 0 || n < lo || n > hi) {
+            error(map[key], join(path, key),
+                  "'" + v + "' must be a whole number from " + std::to_string(lo) + " to " +
+                      std::to_string(hi));
+            return;
+        }
+        out = static_cast<Int>(n);
+    }
+
+    void string_list(const YAML::Node& map, const std::string& path, const char* key,
+                     std::vector<std::string>& out) {
+        const YAML::Node n = map[key];
+        if (!n.IsDefined() || n.IsNull()) return;
+        if (n.IsScalar()) {
+            std::string v;
+            if (scalar(n, join(path, key), v)) out = {v};
+            return;
+        }
+        if (!n.IsSequence()) {
+            error(n, join(path, key), "must be a list");
+            return;
+        }
+        out.clear();
+        for (std::size_t i = 0; i < n.size(); ++i) {
+            std::string v;
+            if (scalar(n[i], join(path, key) + "[" + std::to_string(i) + "]", v) && !v.empty())
+                out.push_back(v);
+        }
+    }
+
+    void string_map(const YAML::Node& map, const std::string& path, const char* key,
+                    std::map<std::string, std::string>& out) {
+        const YAML::Node n = map[key];
+        if (!expect_map(n, join(path, key), {})) return;
+        out.clear();
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            std::string v;
+            const std::string k = it->first.as<std::string>();
+            if (scalar(it->second, join(join(path, key), k), v)) out[k] = v;
+        }
+    }
+
+private:
+    std::string file_;
+    const EnvLookup& env_;
+    std::vector<ConfigError>& errors_;
+};
+
+void read_config(Reader& r, const YAML::Node& root, Config& c) {
+    if (!r.expect_map(root, "",
+                      {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
+                       "severities", "contacts", "escalation", "priority_matrix", "templates",
+                       "log"}))
+        return;
+
+    if (const auto n = root["server"]; r.expect_map(n, "server",
+                                                    {"listen", "max_body_bytes",
+                                                     "max_header_bytes", "read_timeout",
+                                                     "idle_timeout", "drain_timeout", "threads",
+                                                     "api_token"})) {
+        std::string listen;
+        if (r.scalar(n["listen"], "server.listen", listen)) {
+            const auto colon = listen.rfind(':');
+            long port = -1;
+            if (colon != std::string::npos && colon + 1 < listen.size()) {
+                char* end = nullptr;
+                port = std::strtol(listen.c_str() + colon + 1, &end, 10);
+                if (*end != '\0') port = -1;
+            }
+            if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535)
+                r.error(n["listen"], "server.listen",
+                        "'" + listen + "' must be HOST:PORT, e.g. 127.0.0.1:8080");
+            else {
+                c.server.host = listen.substr(0, colon);
+                c.server.port = static_cast<std::uint16_t>(port);
+            }
+        }
+        r.integer(n, "server", "max_body_bytes", c.server.max_body_bytes, 1024, 64LL << 20);
+        r.integer(n, "server", "max_header_bytes", c.server.max_header_bytes, 1024, 1 << 20);
+        r.duration(n, "server", "read_timeout", c.server.read_timeout_ms);
+        r.duration(n, "server", "idle_timeout", c.server.idle_timeout_ms);
+        r.duration(n, "server", "drain_timeout", c.server.drain_timeout_ms);
+        r.integer(n, "server", "threads", c.server.threads, 1, 64);
+        r.str(n, "server", "api_token", c.server.api_token);
+    }
+    if (const auto n = root["storage"];
+        r.expect_map(n, "storage", {"path", "synchronous", "busy_timeout"})) {
+        r.str(n, "storage", "path", c.storage.path);
+        std::string sync;
+        if (r.scalar(n["synchronous"], "storage.synchronous", sync)) {
+            if (sync != "full" && sync != "normal")
+                r.error(n["synchronous"], "storage.synchronous",
+                        "'" + sync + "' must be full or normal");
+            else
+                c.storage.synchronous = sync;
+        }
+        r.duration(n, "storage", "busy_timeout", c.storage.busy_timeout_ms);
+    }
+    if (const auto n = root["chat"]; r.expect_map(n, "chat", {"console"})) {
+        bool b = false;
+        if (n["console"].IsDefined() && !n["console"].IsNull()) {
+            r.boolean(n, "chat", "console", b);
+            c.chat.console = b;
+        }
+    }
+    if (const auto n = root["slack"];
+        r.expect_map(n, "slack",
+                     {"signing_secret", "bot_token", "api_url", "announce_channel",
+                      "channel_name_pattern", "channel_private", "responders"})) {
+        r.str(n, "slack", "signing_secret", c.slack.signing_secret);
+        r.str(n, "slack", "bot_token", c.slack.bot_token);
+        r.str(n, "slack", "api_url", c.slack.api_url);
+        r.str(n, "slack", "announce_channel", c.slack.announce_channel);
+        r.str(n, "slack", "channel_name_pattern", c.slack.channel_name_pattern);
+        r.boolean(n, "slack", "channel_private", c.slack.channel_private);
+        r.string_list(n, "slack", "responders", c.slack.responders);
+        static const std::regex token_re("\\{([a-z]+)\\}");
+        static const std::set<std::string> tokens = {"yyyy", "mm",  "dd",   "yyyymmdd",
+                                                     "hh",   "min", "hhmm", "slug",
+                                                     "id",   "seq", "sev"};
+        const std::string& p = c.slack.channel_name_pattern;
+        for (std::sregex_iterator it(p.begin(), p.end(), token_re), end; it != end; ++it)
+            if (!tokens.count((*it)[1].str()))
+                r.error(n["channel_name_pattern"], "slack.channel_name_pattern",
+                        "unknown token {" + (*it)[1].str() + "}");
+    }
+    if (const auto n = root["teams"];
+        r.expect_map(n, "teams",
+                     {"app_id", "app_password", "tenant_id", "team_id", "announce_channel_id",
+                      "openid_metadata_url", "token_url", "graph_url"})) {
+        r.str(n, "teams", "app_id", c.teams.app_id);
+        r.str(n, "teams", "app_password", c.teams.app_password);
+        r.str(n, "teams", "tenant_id", c.teams.tenant_id);
+        r.str(n, "teams", "team_id", c.teams.team_id);
+        r.str(n, "teams", "announce_channel_id", c.teams.announce_channel_id);
+        r.str(n, "teams", "openid_metadata_url", c.teams.openid_metadata_url);
+        r.str(n, "teams", "token_url", c.teams.token_url);
+        r.str(n, "teams", "graph_url", c.teams.graph_url);
+    }
+    if (const auto n = root["pagerduty"];
+        r.expect_map(n, "pagerduty",
+                     {"webhook_secrets", "events_url", "api_url", "api_token", "auto_declare"})) {
+        r.string_list(n, "pagerduty", "webhook_secrets", c.pagerduty.webhook_secrets);
+        r.str(n, "pagerduty", "events_url", c.pagerduty.events_url);
+        r.str(n, "pagerduty", "api_url", c.pagerduty.api_url);
+        r.str(n, "pagerduty", "api_token", c.pagerduty.api_token);
+        r.string_map(n, "pagerduty", "auto_declare", c.pagerduty.auto_declare);
+    }
+    if (const auto n = root["alertmanager"];
+        r.expect_map(n, "alertmanager", {"bearer_token", "auto_declare"})) {
+        r.str(n, "alertmanager", "bearer_token", c.alertmanager.bearer_token);
+        r.string_map(n, "alertmanager", "auto_declare", c.alertmanager.auto_declare);
+    }
+    if (const auto n = root["severities"]; r.expect_map(n, "severities", {})) {
+        static const std::regex key_re("[A-Za-z0-9_-]{1,16}");
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const std::string key = it->first.as<std::string>();
+            const std::string path = "severities." + key;
+            if (!std::regex_match(key, key_re)) {
+                r.error(it->first, path, "severity names are 1-16 letters, digits, - or _");
+                continue;
+            }
+            SeverityDef* def = nullptr;
+            for (auto& s : c.severities)
+                if (upper(s.key) == upper(key)) def = &s;
+            if (!def) {
+                c.severities.push_back(SeverityDef{key, key, "", 24 * 3'600'000LL, {}, ""});
+                def = &c.severities.back();
+            }
+            const YAML::Node s = it->second;
+            if (!r.expect_map(s, path,
+                              {"name", "description", "respond_within", "update_every",
+                               "alert_channel"}))
+                continue;
+            r.str(s, path, "name", def->name);
+            r.str(s, path, "description", def->description);
+            r.duration(s, path, "respond_within", def->respond_within_ms);
+            if (s["update_every"].IsDefined()) {
+                std::int64_t ue = 0;
+                r.duration(s, path, "update_every", ue);
+                if (ue > 0) def->update_every_ms = ue;
+            }
+            r.str(s, path, "alert_channel", def->alert_channel);
+        }
+    }
+    if (const auto n = root["contacts"]; r.expect_map(n, "contacts", {})) {
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const std::string key = it->first.as<std::string>();
+            const std::string path = "contacts." + key;
+            Contact& ct = c.contacts[key];
+            ct.key = key;
+            const YAML::Node s = it->second;
+            if (!r.expect_map(s, path,
+                              {"name", "slack_user", "teams_user", "pagerduty_routing_key",
+                               "email"}))
+                continue;
+            r.str(s, path, "name", ct.name);
+            r.str(s, path, "slack_user", ct.slack_user);
+            r.str(s, path, "teams_user", ct.teams_user);
+            r.str(s, path, "pagerduty_routing_key", ct.pagerduty_routing_key);
+            r.str(s, path, "email", ct.email);
+            if (ct.name.empty()) ct.name = key;
+        }
+    }
+    if (const auto n = root["escalation"];
+        r.expect_map(n, "escalation", {"ack_within", "repeat_limit", "ic_nudge_after", "policies"})) {
+        r.duration(n, "escalation", "ack_within", c.escalation.ack_within_ms);
+        r.integer(n, "escalation", "repeat_limit", c.escalation.repeat_limit, 0, 100);
+        r.duration(n, "escalation", "ic_nudge_after", c.escalation.ic_nudge_after_ms);
+        if (const auto p = n["policies"]; r.expect_map(p, "escalation.policies", {})) {
+            for (auto it = p.begin(); it != p.end(); ++it) {
+                const std::string sev = it->first.as<std::string>();
+                const std::string path = "escalation.policies." + sev;
+                if (!it->second.IsSequence()) {
+                    r.error(it->second, path, "must be a list of {after, notify} levels");
+                    continue;
+                }
+                std::vector<EscalationLevel> levels;
+                std::int64_t last = -1;
+                for (std::size_t i = 0; i < it->second.size(); ++i) {
+                    const YAML::Node lv = it->second[i];
+                    const std::string lpath = path + "[" + std::to_string(i) + "]";
+                    if (!r.expect_map(lv, lpath, {"after", "notify"})) continue;
+                    EscalationLevel level;
+                    r.duration(lv, lpath, "after", level.after_ms);
+                    r.string_list(lv, lpath, "notify", level.notify);
+                    if (level.notify.empty())
+                        r.error(lv, lpath + ".notify", "names no contact");
+                    if (level.after_ms < last)
+                        r.error(lv, lpath + ".after",
+                                "levels must be in order of their delay (this one comes before "
+                                "the previous level)");
+                    last = level.after_ms;
+                    levels.push_back(level);
+                }
+                c.escalation.policies[sev] = levels;
+            }
+        }
+    }
+    if (const auto n = root["priority_matrix"]; r.expect_map(n, "priority_matrix", {})) {
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const std::string ik = it->first.as<std::string>();
+            const auto impact = parse_level(ik);
+            if (!impact) {
+                r.error(it->first, "priority_matrix." + ik, "impact must be high, medium or low");
+                continue;
+            }
+            if (!r.expect_map(it->second, "priority_matrix." + ik, {})) continue;
+            for (auto jt = it->second.begin(); jt != it->second.end(); ++jt) {
+                const std::string uk = jt->first.as<std::string>();
+                const std::string path = "priority_matrix." + ik + "." + uk;
+                const auto urgency = parse_level(uk);
+                if (!urgency) {
+                    r.error(jt->first, path, "urgency must be high, medium or low");
+                    continue;
+                }
+                std::string sev;
+                if (r.scalar(jt->second, path, sev)) c.priority_matrix[*impact][*urgency] = sev;
+            }
+        }
+    }
+    if (const auto n = root["templates"]; r.expect_map(n, "templates", {"dir"}))
+        r.str(n, "templates", "dir", c.templates.dir);
+    if (const auto n = root["log"]; r.expect_map(n, "log", {"level", "format"})) {
+        std::string v;
+        if (r.scalar(n["level"], "log.level", v)) {
+            static const std::set<std::string> levels = {"trace", "debug", "info",
+                                                         "warn",  "error", "off"};
+            if (!levels.count(v))
+                r.error(n["level"], "log.level",
+                        "'" + v + "' must be trace, debug, info, warn, error or off");
+            else
+                c.log.level = v;
+        }
+        if (r.scalar(n["format"], "log.format", v)) {
+            if (v != "text" && v != "json")
+                r.error(n["format"], "log.format", "'" + v + "' must be text or json");
+            else
+                c.log.format = v;
+        }
+    }
+}
+
+// Cross-references that only make sense once the whole file is read.
+void validate(const Config& c, const std::string& file, std::vector<ConfigError>& errors) {
+    auto err = [&](const std::string& key, const std::string& msg) {
+        errors.push_back({file, 0, key, msg});
+    };
+    if (c.severities.empty()) err("severities", "at least one severity is needed");
+    for (const auto& [sev, levels] : c.escalation.policies) {
+        if (!c.severity(sev)) err("escalation.policies." + sev, "no such severity");
+        for (std::size_t i = 0; i < levels.size(); ++i)
+            for (const auto& who : levels[i].notify)
+                if (!c.contacts.count(who))
+                    err("escalation.policies." + sev + "[" + std::to_string(i) + "].notify",
+                        "unknown contact '" + who + "' (define it under contacts)");
+    }
+    for (const auto& [impact, row] : c.priority_matrix)
+        for (const auto& [urgency, sev] : row)
+            if (!c.severity(sev))
+                err(std::string("priority_matrix.") + level_name(impact) + "." +
+                        level_name(urgency),
+                    "unknown severity '" + sev + "'");
+    for (const auto& [k, sev] : c.pagerduty.auto_declare)
+        if (!c.severity(sev)) err("pagerduty.auto_declare." + k, "unknown severity '" + sev + "'");
+    for (const auto& [k, sev] : c.alertmanager.auto_declare)
+        if (!c.severity(sev))
+            err("alertmanager.auto_declare." + k, "unknown severity '" + sev + "'");
+}
+
+// Every secret can also come from the environment, for deployments that keep files secret-free.
+void fill_secrets_from_env(Config& c, const EnvLookup& env) {
+    auto fill = [&](std::string& field, const char* var) {
+        if (field.empty())
+            if (auto v = env(var)) field = *v;
+    };
+    fill(c.server.api_token, "MUSTER_API_TOKEN");
+    fill(c.slack.signing_secret, "SLACK_SIGNING_SECRET");
+    fill(c.slack.bot_token, "SLACK_BOT_TOKEN");
+    fill(c.teams.app_id, "TEAMS_APP_ID");
+    fill(c.teams.app_password, "TEAMS_APP_PASSWORD");
+    fill(c.teams.tenant_id, "TEAMS_TENANT_ID");
+    fill(c.pagerduty.api_token, "PD_API_TOKEN");
+    fill(c.alertmanager.bearer_token, "ALERTMANAGER_TOKEN");
+    if (c.pagerduty.webhook_secrets.empty())
+        if (auto v = env("PD_WEBHOOK_SECRET"); v && !v->empty())
+            c.pagerduty.webhook_secrets = {*v};
+}
+
+}  // namespace
+
+ConfigResult parse_config(const std::string& yaml_text, const std::string& filename,
+                          const EnvLookup& env) {
+    ConfigResult result{default_config(), {}};
+    result.config.source = filename;
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+        result.errors.push_back({filename, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
+        return result;
+    }
+    Reader reader(filename, env, result.errors);
+    try {
+        if (root.IsDefined() && !root.IsNull()) read_config(reader, root, result.config);
+    } catch (const YAML::Exception& e) {
+        result.errors.push_back({filename, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
+    }
+    fill_secrets_from_env(result.config, env);
+    validate(result.config, filename, result.errors);
+    return result;
+}
+
+ConfigResult load_config(const std::string& path, const EnvLookup& env) {
+    if (path.empty()) {
+        ConfigResult r{default_config(), {}};
+        fill_secrets_from_env(r.config, env);
+        return r;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        ConfigResult r{default_config(), {}};
+        r.errors.push_back({path, 0, "", "cannot read the configuration file"});
+        return r;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_config(ss.str(), path, env);
+}
+
+}  // namespace muster

@@ -1,0 +1,3 @@
+#include "bot/app.h"
+
+int main(int argc, char** argv) { return muster::run_cli(argc, argv); }

@@ -1,0 +1,69 @@
+// Delivers outbox rows after the request that wrote them has been answered: oldest first per
+// channel, retried with exponential backoff and jitter, each outcome recorded through the Writer.
+// It sleeps until it is notified of a commit or the next retry falls due: no busy polling.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "bot/clock.h"
+#include "storage/outbox_store.h"
+#include "storage/writer.h"
+
+namespace muster {
+
+struct DeliveryResult {
+    enum class Kind { delivered, retry, failed } kind = Kind::delivered;
+    std::string detail;                 // platform answer or error, kept on the row
+    std::optional<EpochMs> retry_after; // the platform said when (Retry-After)
+};
+
+// One per destination (console, slack, teams, pagerduty). Must not throw.
+class Deliverer {
+public:
+    virtual ~Deliverer() = default;
+    virtual DeliveryResult deliver(const OutboxItem& item) = 0;
+};
+
+struct RetryPolicy {
+    EpochMs base_ms = 1000;
+    EpochMs max_ms = 5 * 60'000;
+    double jitter = 0.2;  // ± fraction
+    EpochMs delay(int attempts, std::mt19937& rng) const;
+};
+
+class OutboxWorker {
+public:
+    OutboxWorker(Writer& writer, const Clock& clock, RetryPolicy retry = {});
+    ~OutboxWorker();
+
+    void add_deliverer(const std::string& destination, std::shared_ptr<Deliverer> d);
+    void start();
+    void stop();
+    void notify();  // something was committed
+
+    // Delivers everything due now; returns how many rows it settled (tests call this directly).
+    std::size_t run_due();
+
+private:
+    void loop();
+
+    Writer& writer_;
+    const Clock& clock_;
+    RetryPolicy retry_;
+    std::mt19937 rng_;
+    std::map<std::string, std::shared_ptr<Deliverer>> deliverers_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool pending_notify_ = true;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace muster

@@ -1,0 +1,151 @@
+#include "bot/templates.h"
+
+#include <kainjow/mustache.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace muster {
+
+namespace {
+
+namespace km = kainjow::mustache;
+
+km::data to_mustache(const nlohmann::json& j) {
+    switch (j.type()) {
+        case nlohmann::json::value_t::object: {
+            km::data d{km::data::type::object};
+            for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), to_mustache(it.value()));
+            return d;
+        }
+        case nlohmann::json::value_t::array: {
+            km::data d{km::data::type::list};
+            for (const auto& e : j) d.push_back(to_mustache(e));
+            return d;
+        }
+        case nlohmann::json::value_t::boolean:
+            return j.get<bool>() ? km::data{km::data::type::bool_true}
+                                 : km::data{km::data::type::bool_false};
+        case nlohmann::json::value_t::string: {
+            const auto& s = j.get_ref<const std::string&>();
+            // An empty string is falsy so {{#x}}…{{/x}} / {{^x}}…{{/x}} read naturally.
+            if (s.empty()) return km::data{km::data::type::bool_false};
+            return km::data{s};
+        }
+        case nlohmann::json::value_t::null: return km::data{km::data::type::bool_false};
+        default: return km::data{dump_json(j)};
+    }
+}
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Templates::Templates(std::string override_dir) : dir_(std::move(override_dir)) {}
+
+std::string Templates::text_of(const std::string& name, std::string* origin) const {
+    if (!dir_.empty()) {
+        const auto path = std::filesystem::path(dir_) / (name + ".mustache");
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(path, ec)) {
+            std::ifstream in(path, std::ios::binary);
+            std::ostringstream ss;
+            ss << in.rdbuf();
+            if (origin) *origin = path.string();
+            return ss.str();
+        }
+    }
+    const auto& table = embedded_templates();
+    const auto it = table.find(name);
+    if (it == table.end()) throw std::runtime_error("no template named '" + name + "'");
+    if (origin) *origin = "(built in)";
+    return it->second;
+}
+
+std::string Templates::source_of(const std::string& name) const {
+    std::string origin;
+    text_of(name, &origin);
+    return origin;
+}
+
+Message Templates::render(const std::string& name, const nlohmann::json& data) const {
+    std::string origin;
+    const std::string text = text_of(name, &origin);
+    auto attempt = [&](const std::string& tpl, const std::string& where) {
+        km::mustache m{tpl};
+        if (!m.is_valid())
+            throw std::runtime_error("template " + where + ": " + m.error_message());
+        m.set_custom_escape(json_escape);
+        const std::string out = m.render(to_mustache(data));
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(out);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("template " + where + " did not render to JSON: " + e.what());
+        }
+        try {
+            return message_from_json(j);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("template " + where + ": " + e.what());
+        }
+    };
+    if (origin == "(built in)") return attempt(text, name + " (built in)");
+    try {
+        return attempt(text, origin);
+    } catch (const std::exception& e) {
+        // A broken override must not silence an incident: fall back to the shipped template.
+        spdlog::error("{}; using the built-in {} template", e.what(), name);
+        return attempt(embedded_templates().at(name), name + " (built in)");
+    }
+}
+
+std::vector<std::string> Templates::check() const {
+    std::vector<std::string> problems;
+    nlohmann::json sample = {
+        {"id", "INC-20260101-001"}, {"title", "sample \"title\" <b>"}, {"severity", "P1"},
+        {"severity_name", "High"}, {"status", "investigating"}, {"status_label", "Investigating"},
+        {"ic", "U0SAMPLE"}, {"now_utc", "2026-01-01 00:00 UTC"}, {"text", "line1\nline2"},
+    };
+    for (const auto& [name, body] : embedded_templates()) {
+        std::string origin;
+        const std::string text = text_of(name, &origin);
+        km::mustache m{text};
+        if (!m.is_valid()) {
+            problems.push_back(origin + ": " + m.error_message());
+            continue;
+        }
+        m.set_custom_escape(json_escape);
+        try {
+            message_from_json(nlohmann::json::parse(m.render(to_mustache(sample))));
+        } catch (const std::exception& e) {
+            problems.push_back(origin + ": " + e.what());
+        }
+    }
+    return problems;
+}
+
+}  // namespace muster

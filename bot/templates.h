@@ -1,0 +1,31 @@
+// Messages from Mustache templates. Each template renders a JSON document of the neutral message
+// model; values are JSON-escaped as they are substituted, so no input can break the document.
+// The shipped templates are compiled in; a file of the same name in templates.dir overrides one.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bot/message.h"
+
+namespace muster {
+
+const std::map<std::string, std::string>& embedded_templates();
+
+class Templates {
+public:
+    explicit Templates(std::string override_dir = "");
+    // Throws std::runtime_error naming the template when it cannot produce a message.
+    Message render(const std::string& name, const nlohmann::json& data) const;
+    // Problems with the override files (parse errors, output that is not a message).
+    std::vector<std::string> check() const;
+    std::string source_of(const std::string& name) const;  // a path, or "(built in)"
+
+private:
+    std::string text_of(const std::string& name, std::string* origin) const;
+    std::string dir_;
+};
+
+}  // namespace muster

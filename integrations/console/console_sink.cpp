@@ -1,0 +1,33 @@
+#include "integrations/console/console_sink.h"
+
+#include <sstream>
+
+#include "bot/message.h"
+
+namespace muster {
+
+DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
+    std::string channel, body;
+    try {
+        const auto j = nlohmann::json::parse(item.payload);
+        channel = j.value("channel", "");
+        body = render_plain(message_from_json(j.at("message")));
+    } catch (const std::exception& e) {
+        // A row we cannot read will not get better by retrying.
+        return {DeliveryResult::Kind::failed, std::string("unreadable payload: ") + e.what(), {}};
+    }
+    std::ostringstream o;
+    o << "┌─ console → " << channel << " (" << item.kind;
+    if (!item.incident_id.empty()) o << ", " << item.incident_id;
+    o << ")\n";
+    std::istringstream lines(body);
+    for (std::string line; std::getline(lines, line);) o << "│ " << line << "\n";
+    o << "└─\n";
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        out_ << o.str() << std::flush;
+    }
+    return {DeliveryResult::Kind::delivered, "console", {}};
+}
+
+}  // namespace muster

@@ -1,0 +1,33 @@
+// Opening Muster's SQLite file: WAL, foreign keys, the configured durability, and versioned
+// migrations. Failures become one StorageError with a message an operator can act on.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace muster {
+
+class StorageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct DatabaseOptions {
+    std::string path;
+    std::string synchronous = "full";  // full | normal
+    int busy_timeout_ms = 5000;
+    bool read_only = false;
+};
+
+// Opens (creating the file and its folder when writable) and migrates to the current schema.
+// A read-only open checks the schema version instead of migrating.
+std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& options);
+
+int current_schema_version();
+// Applies every migration above the database's user_version, each in its own transaction.
+void migrate(SQLite::Database& db);
+
+}  // namespace muster

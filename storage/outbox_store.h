@@ -1,0 +1,41 @@
+// The durable outbox: every message or page Muster will send is a row written in the same
+// transaction as the change that caused it. Delivery is at-least-once and in order per
+// channel_key: only the oldest pending row of a channel is ever handed out.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/clock.h"
+
+namespace muster {
+
+struct OutboxItem {
+    std::int64_t id = 0;
+    std::string incident_id;
+    std::string destination;  // console | slack | teams | pagerduty
+    std::string channel_key;  // ordering key, e.g. "slack:C0123"
+    std::string kind;         // declaration | status_update | resolution | ...
+    std::string payload;      // JSON
+    int attempts = 0;
+    EpochMs next_attempt_at = 0;
+    EpochMs created_at = 0;
+    std::string status = "pending";  // pending | delivered | failed
+    std::optional<EpochMs> delivered_at;
+    std::optional<std::string> last_error;
+};
+
+std::int64_t enqueue_outbox(SQLite::Database& db, const OutboxItem& item);
+// The head of each channel's queue that is due at `now`, oldest first.
+std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit);
+// The earliest next_attempt_at among channel heads, to know how long to sleep.
+std::optional<EpochMs> next_outbox_due(SQLite::Database& db);
+void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now, const std::string& result);
+void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at, const std::string& error);
+void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now, const std::string& error);
+std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id);
+
+}  // namespace muster

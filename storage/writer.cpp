@@ -1,0 +1,103 @@
+#include "storage/writer.h"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <optional>
+
+namespace muster {
+
+Writer::Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch)
+    : db_(std::move(db)), max_batch_(max_batch), thread_([this] { run(); }) {}
+
+Writer::~Writer() { stop(); }
+
+bool Writer::submit(Job job, Done done) {
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (stopping_) return false;
+        queue_.push_back({std::move(job), std::move(done)});
+    }
+    cv_.notify_one();
+    return true;
+}
+
+void Writer::on_commit(std::function<void()> fn) {
+    std::lock_guard<std::mutex> lk(mu_);
+    observers_.push_back(std::move(fn));
+}
+
+void Writer::stop() {
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (stopping_ && !thread_.joinable()) return;
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void Writer::run() {
+    for (;;) {
+        std::vector<Item> batch;
+        std::vector<std::function<void()>> observers;
+        {
+            std::unique_lock<std::mutex> lk(mu_);
+            cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping and drained
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+            observers = observers_;
+        }
+        run_batch(batch);
+        if (last_commit_ok_.load())
+            for (auto& o : observers) o();
+    }
+}
+
+void Writer::run_batch(std::vector<Item>& batch) {
+    std::vector<std::exception_ptr> errors(batch.size());
+    std::exception_ptr commit_error;
+    try {
+        db_->exec("BEGIN IMMEDIATE");
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            db_->exec("SAVEPOINT job");
+            try {
+                batch[i].job(*db_);
+                db_->exec("RELEASE job");
+            } catch (...) {
+                errors[i] = std::current_exception();
+                try {
+                    db_->exec("ROLLBACK TO job");
+                    db_->exec("RELEASE job");
+                } catch (...) {
+                    throw;  // the connection is in trouble: fail the whole batch
+                }
+            }
+        }
+        db_->exec("COMMIT");
+        last_commit_ok_ = true;
+        ++commits_;
+    } catch (const std::exception& e) {
+        commit_error = std::current_exception();
+        last_commit_ok_ = false;
+        spdlog::error("storage: write failed, {} request(s) not saved: {}", batch.size(), e.what());
+        try {
+            if (!db_->getHandle() || sqlite3_get_autocommit(db_->getHandle()) == 0)
+                db_->exec("ROLLBACK");
+        } catch (...) {
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!batch[i].done) continue;
+        try {
+            batch[i].done(commit_error ? commit_error : errors[i]);
+        } catch (const std::exception& e) {
+            spdlog::error("storage: completion callback threw: {}", e.what());
+        }
+    }
+}
+
+}  // namespace muster

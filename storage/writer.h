@@ -1,0 +1,86 @@
+// The single writer (DESIGN §3): one thread owns the SQLite connection. Jobs queue up; the thread
+// takes everything queued, runs each job in its own SAVEPOINT inside one transaction, commits once
+// (group commit), and only then calls each job's completion. So a caller that has been told
+// "done" knows its write is durable, and a job that throws rolls back alone.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace muster {
+
+class Writer {
+public:
+    using Job = std::function<void(SQLite::Database&)>;
+    // Called on the writer thread after the batch committed (nullptr) or failed (the error).
+    using Done = std::function<void(std::exception_ptr)>;
+
+    explicit Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch = 512);
+    ~Writer();
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    // Returns false (and calls nothing) once the writer is stopped.
+    bool submit(Job job, Done done);
+
+    // Runs fn in the writer and returns its result through a future (for callers that may block:
+    // the CLI, tests, the outbox worker — never a network thread).
+    template <typename T>
+    std::future<T> call(std::function<T(SQLite::Database&)> fn) {
+        auto promise = std::make_shared<std::promise<T>>();
+        auto result = std::make_shared<std::optional<T>>();
+        auto fut = promise->get_future();
+        const bool ok = submit([fn = std::move(fn), result](SQLite::Database& db) { *result = fn(db); },
+                               [promise, result](std::exception_ptr e) {
+                                   if (e)
+                                       promise->set_exception(e);
+                                   else
+                                       promise->set_value(std::move(**result));
+                               });
+        if (!ok) promise->set_exception(std::make_exception_ptr(std::runtime_error("storage is stopped")));
+        return fut;
+    }
+
+    // Observers run on the writer thread after every successful commit.
+    void on_commit(std::function<void()> fn);
+
+    // Finishes every queued job, then stops the thread. Idempotent.
+    void stop();
+
+    bool last_commit_ok() const { return last_commit_ok_.load(); }
+    std::uint64_t commits() const { return commits_.load(); }
+
+private:
+    struct Item {
+        Job job;
+        Done done;
+    };
+    void run();
+    void run_batch(std::vector<Item>& batch);
+
+    std::unique_ptr<SQLite::Database> db_;
+    const std::size_t max_batch_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Item> queue_;
+    bool stopping_ = false;
+    std::vector<std::function<void()>> observers_;
+    std::atomic<bool> last_commit_ok_{true};
+    std::atomic<std::uint64_t> commits_{0};
+    std::thread thread_;
+};
+
+}  // namespace muster
