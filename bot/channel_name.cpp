@@ -1,25 +1,75 @@
 #include "bot/channel_name.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 
 namespace muster {
 
+namespace {
+
+// Latin letters with accents fold to their base letter ("Zürich café" → "zurich cafe"); anything
+// else outside ASCII (emoji, other scripts) is dropped and acts as a word boundary.
+const char* fold_latin(std::uint32_t cp) {
+    static const char* const latin1[64] = {
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", nullptr, "o", "u", "u", "u", "u", "y", "th", "ss",
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", nullptr, "o", "u", "u", "u", "u", "y", "th", "y"};
+    static const char ext_a[] =
+        "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiJjJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRr"
+        "SsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+    static_assert(sizeof(ext_a) == 129, "one letter per code point U+0100..U+017F");
+    static char one[2] = {0, 0};
+    if (cp >= 0xC0 && cp <= 0xFF) return latin1[cp - 0xC0];
+    if (cp >= 0x100 && cp <= 0x17F) {
+        one[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(ext_a[cp - 0x100])));
+        return one;
+    }
+    return nullptr;
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns its length (1 for an invalid byte).
+std::size_t decode(const std::string& s, std::size_t i, std::uint32_t& cp) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (n < 0 || i + n >= s.size() + (n == 0 ? 1 : 0)) {
+        cp = 0xFFFD;
+        return 1;
+    }
+    cp = n == 0 ? c : c & (0x3F >> n);
+    for (int k = 1; k <= n; ++k) {
+        const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xC0) != 0x80) {
+            cp = 0xFFFD;
+            return 1;
+        }
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    return static_cast<std::size_t>(n) + 1;
+}
+
+}  // namespace
+
 std::string slugify(const std::string& title, std::size_t max_len) {
     std::string out;
-    bool hyphen = false;
-    for (unsigned char c : title) {
-        if (std::isalnum(c) && c < 0x80) {
-            if (hyphen && !out.empty()) out += '-';
-            hyphen = false;
-            out += static_cast<char>(std::tolower(c));
-        } else if (c == '\'' ) {
+    bool boundary = false;
+    auto put = [&](const std::string& letters) {
+        if (boundary && !out.empty()) out += '-';
+        boundary = false;
+        out += letters;
+    };
+    for (std::size_t i = 0; i < title.size();) {
+        std::uint32_t cp = 0;
+        i += decode(title, i, cp);
+        if (cp < 0x80 && std::isalnum(static_cast<int>(cp))) {
+            put(std::string(1, static_cast<char>(std::tolower(static_cast<int>(cp)))));
+        } else if (cp == '\'' || cp == 0x2019) {
             // "can't" → "cant", not "can-t"
-        } else if (c >= 0x80) {
-            // Non-ASCII (accents, emoji) is dropped; a word boundary stays a boundary.
-            if ((c & 0xC0) != 0x80) hyphen = true;
+        } else if (const char* f = fold_latin(cp)) {
+            put(f);
         } else {
-            hyphen = true;
+            boundary = true;
         }
     }
     if (out.size() > max_len) {

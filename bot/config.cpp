@@ -184,7 +184,7 @@ public:
     // Checks that a mapping has only the known keys; returns false if it is not a mapping.
     bool expect_map(const YAML::Node& n, const std::string& path,
                     const std::set<std::string>& known) {
-        if (n.IsNull()) return false;
+        if (!n.IsDefined() || n.IsNull()) return false;
         if (!n.IsMap()) {
             error(n, path, "must be a mapping");
             return false;

@@ -42,9 +42,10 @@ std::optional<std::int64_t> parse_duration_ms(const std::string& text) {
 std::string format_duration_config(std::int64_t ms) {
     if (ms == 0) return "0s";
     std::string out;
-    const std::int64_t units[] = {86'400'000, 3'600'000, 60'000, 1000, 1};
-    const char* names[] = {"d", "h", "m", "s", "ms"};
-    for (int k = 0; k < 5; ++k) {
+    // Hours are the largest unit: the runbooks write "24h", not "1d".
+    const std::int64_t units[] = {3'600'000, 60'000, 1000, 1};
+    const char* names[] = {"h", "m", "s", "ms"};
+    for (int k = 0; k < 4; ++k) {
         if (ms >= units[k]) {
             out += std::to_string(ms / units[k]) + names[k];
             ms %= units[k];

@@ -216,6 +216,10 @@ void Session::fail_fast(int status, const std::string& body) {
 void Session::on_header(beast::error_code ec) {
     if (ec) {
         if (ec == http::error::header_limit) return fail_fast(431, "request header too large\n");
+        // Beast checks a declared Content-Length against the limit while parsing the header.
+        if (ec == http::error::body_limit)
+            return fail_fast(413, "request body too large (limit " +
+                                      std::to_string(server_.options().max_body_bytes) + " bytes)\n");
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == net::error::operation_aborted || ec == net::error::connection_reset ||
             ec == net::error::eof)

@@ -1,0 +1,178 @@
+#include "bot/config.h"
+#include "bot/incident.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/temp_dir.h"
+
+using namespace muster;
+
+namespace {
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& k) -> std::optional<std::string> {
+        const auto it = vars.find(k);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+bool has_error(const ConfigResult& r, int line, const std::string& key, const std::string& text) {
+    for (const auto& e : r.errors)
+        if (e.line == line && e.key == key && e.message.find(text) != std::string::npos) return true;
+    return false;
+}
+std::string errors_of(const ConfigResult& r) {
+    std::string s;
+    for (const auto& e : r.errors) s += e.to_string() + "\n";
+    return s;
+}
+}  // namespace
+
+TEST(Config, DefaultsComeFromTheRunbooks) {
+    const Config c = default_config();
+    ASSERT_EQ(c.severity_keys(), (std::vector<std::string>{"P0", "P1", "P2", "P3"}));
+    EXPECT_EQ(c.severity("p0")->respond_within_ms, 15 * 60'000);
+    EXPECT_EQ(c.severity("P1")->respond_within_ms, 60 * 60'000);
+    EXPECT_EQ(c.severity("P2")->respond_within_ms, 4 * 60 * 60'000);
+    EXPECT_EQ(c.severity("P3")->respond_within_ms, 24 * 60 * 60'000);
+    EXPECT_EQ(c.severity("P0")->alert_channel, "#alerts-critical");
+    EXPECT_EQ(c.severity("P2")->alert_channel, "#alerts-warning");
+    EXPECT_EQ(c.severity("P3")->alert_channel, "#alerts-info");
+    EXPECT_EQ(c.escalation.ack_within_ms, 5 * 60'000);
+    const auto& p0 = c.escalation.policies.at("P0");
+    ASSERT_EQ(p0.size(), 5u);
+    EXPECT_EQ(p0[1].after_ms, 15 * 60'000);
+    EXPECT_EQ(p0[4].after_ms, 24 * 3'600'000LL);
+    EXPECT_EQ(c.escalation.policies.at("P1")[1].after_ms, 3'600'000);
+    EXPECT_EQ(c.escalation.policies.at("P2")[1].after_ms, 4 * 3'600'000);
+    EXPECT_EQ(c.server.port, 8080);
+    EXPECT_EQ(c.storage.path, "./data/muster.db");
+    EXPECT_TRUE(c.console_enabled());
+}
+
+TEST(Config, ShippedExampleIsValid) {
+    std::ifstream in(std::string(MUSTER_SOURCE_DIR) + "/deploy/muster.example.yaml");
+    ASSERT_TRUE(in) << "deploy/muster.example.yaml is missing";
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto r = parse_config(ss.str(), "muster.example.yaml",
+                                env_of({{"SLACK_SIGNING_SECRET", "s3cr3t-value"}}));
+    EXPECT_TRUE(r.ok()) << errors_of(r);
+    EXPECT_EQ(r.config.slack.signing_secret, "s3cr3t-value");
+    EXPECT_EQ(r.config.escalation.policies.at("P0").size(), 5u);
+}
+
+TEST(Config, EnvInterpolationWithFallback) {
+    std::string err;
+    const auto env = env_of({{"A", "x"}, {"EMPTY", ""}});
+    EXPECT_EQ(interpolate_env("${A}-${B:-dflt}-${EMPTY:-e}-${MISSING}", env, &err), "x-dflt-e-");
+    EXPECT_TRUE(err.empty());
+    interpolate_env("${1BAD}", env, &err);
+    EXPECT_NE(err.find("invalid environment variable"), std::string::npos);
+    err.clear();
+    interpolate_env("${OPEN", env, &err);
+    EXPECT_NE(err.find("unterminated"), std::string::npos);
+}
+
+TEST(Config, ReadsTheSpecShape) {
+    const std::string yaml = R"(server:
+  listen: 0.0.0.0:9090
+  max_body_bytes: 2048
+storage:
+  path: /var/lib/muster/m.db
+  synchronous: normal
+slack:
+  signing_secret: ${SECRET}
+  announce_channel: C0ANNOUNCE
+severities:
+  P1: {alert_channel: C0WARN, update_every: 45m}
+contacts:
+  oncall-primary: {name: Alice, slack_user: U0ALICE, pagerduty_routing_key: R0123}
+escalation:
+  ack_within: 2m
+  policies:
+    P1: [{after: 0s, notify: [oncall-primary]}, {after: 30m, notify: [eng-manager]}]
+priority_matrix:
+  low: {low: P2}
+log: {level: debug, format: json}
+)";
+    const auto r = parse_config(yaml, "m.yaml", env_of({{"SECRET", "abcd1234"}}));
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    const Config& c = r.config;
+    EXPECT_EQ(c.server.host, "0.0.0.0");
+    EXPECT_EQ(c.server.port, 9090);
+    EXPECT_EQ(c.server.max_body_bytes, 2048u);
+    EXPECT_EQ(c.storage.synchronous, "normal");
+    EXPECT_EQ(c.slack.signing_secret, "abcd1234");
+    EXPECT_EQ(c.severity("P1")->alert_channel, "C0WARN");
+    EXPECT_EQ(c.severity("P1")->update_every_ms, 45 * 60'000);
+    EXPECT_EQ(c.severity("P1")->respond_within_ms, 3'600'000);  // default kept
+    EXPECT_EQ(c.contacts.at("oncall-primary").slack_user, "U0ALICE");
+    EXPECT_EQ(c.escalation.ack_within_ms, 120'000);
+    EXPECT_EQ(c.escalation.policies.at("P1")[1].after_ms, 30 * 60'000);
+    EXPECT_EQ(c.escalation.policies.at("P0").size(), 5u);  // untouched default
+    EXPECT_EQ(priority_for(c, Level::low, Level::low), "P2");
+    EXPECT_EQ(c.log.format, "json");
+    EXPECT_NE(std::find(c.secrets().begin(), c.secrets().end(), "R0123"), c.secrets().end());
+}
+
+TEST(Config, ErrorsNameFileLineAndKey) {
+    const std::string yaml = "server:\n"                  // 1
+                             "  listen: nonsense\n"        // 2
+                             "  max_body_bytes: lots\n"    // 3
+                             "storage:\n"                  // 4
+                             "  pathh: x.db\n"             // 5
+                             "escalation:\n"               // 6
+                             "  ack_within: 5\n"           // 7
+                             "  policies:\n"               // 8
+                             "    P1:\n"                   // 9
+                             "      - {after: 1h, notify: [nobody]}\n"  // 10
+                             "log: {level: loud}\n";       // 11
+    const auto r = parse_config(yaml, "bad.yaml", env_of({}));
+    EXPECT_FALSE(r.ok());
+    const std::string all = errors_of(r);
+    EXPECT_TRUE(has_error(r, 2, "server.listen", "HOST:PORT")) << all;
+    EXPECT_TRUE(has_error(r, 3, "server.max_body_bytes", "whole number")) << all;
+    EXPECT_TRUE(has_error(r, 5, "storage.pathh", "unknown key")) << all;
+    EXPECT_TRUE(has_error(r, 7, "escalation.ack_within", "not a duration")) << all;
+    EXPECT_TRUE(has_error(r, 0, "escalation.policies.P1[0].notify", "unknown contact 'nobody'")) << all;
+    EXPECT_TRUE(has_error(r, 11, "log.level", "loud")) << all;
+    EXPECT_NE(all.find("bad.yaml:2: server.listen:"), std::string::npos) << all;
+}
+
+TEST(Config, YamlSyntaxErrorHasALine) {
+    const auto r = parse_config("server:\n  listen: [unclosed\nlog: x\n", "syn.yaml", env_of({}));
+    ASSERT_FALSE(r.ok());
+    EXPECT_GT(r.errors[0].line, 0);
+    EXPECT_EQ(r.errors[0].file, "syn.yaml");
+}
+
+TEST(Config, UnknownPatternTokenAndSeverityReferences) {
+    const auto r = parse_config(
+        "slack: {channel_name_pattern: 'inc-{date}-{slug}'}\nalertmanager: {auto_declare: {critical: P9}}\n",
+        "x.yaml", env_of({}));
+    const std::string all = errors_of(r);
+    EXPECT_TRUE(has_error(r, 1, "slack.channel_name_pattern", "{date}")) << all;
+    EXPECT_TRUE(has_error(r, 0, "alertmanager.auto_declare.critical", "P9")) << all;
+}
+
+TEST(Config, SecretsFromEnvironmentAndMissingFile) {
+    const auto r = load_config("", env_of({{"SLACK_SIGNING_SECRET", "from-env"}, {"PD_WEBHOOK_SECRET", "pdsecret"}}));
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r.config.slack.signing_secret, "from-env");
+    EXPECT_EQ(r.config.pagerduty.webhook_secrets, std::vector<std::string>{"pdsecret"});
+    const auto missing = load_config("/nonexistent/muster.yaml", env_of({}));
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.errors[0].to_string().find("/nonexistent/muster.yaml"), std::string::npos);
+}
+
+TEST(Config, ConsoleIsTheDefaultOnlyWithoutPlatforms) {
+    Config c = default_config();
+    EXPECT_TRUE(c.console_enabled());
+    c.slack.bot_token = "xoxb-1";
+    EXPECT_FALSE(c.console_enabled());
+    c.chat.console = true;
+    EXPECT_TRUE(c.console_enabled());
+}

@@ -1,0 +1,132 @@
+#include "bot/outbox_worker.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <mutex>
+
+#include <SQLiteCpp/Statement.h>
+
+#include "storage/database.h"
+#include "tests/support/temp_dir.h"
+
+using namespace muster;
+
+namespace {
+
+// Answers from a script, and remembers what it was asked to deliver.
+class ScriptedDeliverer : public Deliverer {
+public:
+    std::deque<DeliveryResult> script;
+    std::vector<std::int64_t> seen;
+    DeliveryResult deliver(const OutboxItem& item) override {
+        seen.push_back(item.id);
+        if (script.empty()) return {DeliveryResult::Kind::delivered, "ok", {}};
+        auto r = script.front();
+        script.pop_front();
+        return r;
+    }
+};
+
+struct Fixture {
+    test::TempDir dir;
+    Writer writer{open_database({dir.file("o.db")})};
+    FakeClock clock{1'000'000};
+    std::int64_t add(const std::string& channel, const std::string& kind) {
+        return writer.call<std::int64_t>([&](SQLite::Database& db) {
+                   OutboxItem i;
+                   i.destination = "test";
+                   i.channel_key = channel;
+                   i.kind = kind;
+                   i.payload = "{}";
+                   i.next_attempt_at = clock.now_ms();
+                   i.created_at = clock.now_ms();
+                   return enqueue_outbox(db, i);
+               }).get();
+    }
+    OutboxItem row(std::int64_t id) {
+        return writer.call<OutboxItem>([id](SQLite::Database& db) {
+                   SQLite::Statement q(db, "SELECT status, attempts, next_attempt_at, IFNULL(last_error,'') FROM outbox WHERE id=?");
+                   q.bind(1, static_cast<int64_t>(id));
+                   q.executeStep();
+                   OutboxItem o;
+                   o.status = q.getColumn(0).getString();
+                   o.attempts = q.getColumn(1).getInt();
+                   o.next_attempt_at = q.getColumn(2).getInt64();
+                   o.last_error = q.getColumn(3).getString();
+                   return o;
+               }).get();
+    }
+};
+
+}  // namespace
+
+TEST(OutboxWorker, RetriesWithBackoffAndKeepsChannelOrder) {
+    Fixture f;
+    auto d = std::make_shared<ScriptedDeliverer>();
+    d->script = {{DeliveryResult::Kind::retry, "HTTP 500", {}}};
+    OutboxWorker w(f.writer, f.clock, RetryPolicy{1000, 60'000, 0.0});
+    w.add_deliverer("test", d);
+    const auto a1 = f.add("chan-a", "first");
+    const auto a2 = f.add("chan-a", "second");
+    const auto b1 = f.add("chan-b", "other");
+
+    EXPECT_EQ(w.run_due(), 2u);  // a1 failed (retry), b1 delivered; a2 waits behind a1
+    EXPECT_EQ(d->seen, (std::vector<std::int64_t>{a1, b1}));
+    EXPECT_EQ(f.row(a1).status, "pending");
+    EXPECT_EQ(f.row(a1).attempts, 1);
+    EXPECT_EQ(f.row(a1).next_attempt_at, f.clock.now_ms() + 1000);
+    EXPECT_EQ(f.row(a1).last_error, "HTTP 500");
+    EXPECT_EQ(f.row(a2).status, "pending");
+    EXPECT_EQ(f.row(b1).status, "delivered");
+
+    f.clock.advance(999);
+    EXPECT_EQ(w.run_due(), 0u);  // not due yet, and a2 must not overtake a1
+    f.clock.advance(1);
+    EXPECT_EQ(w.run_due(), 2u);
+    EXPECT_EQ(d->seen, (std::vector<std::int64_t>{a1, b1, a1, a2}));
+    EXPECT_EQ(f.row(a1).status, "delivered");
+    EXPECT_EQ(f.row(a2).status, "delivered");
+}
+
+TEST(OutboxWorker, RetryAfterFromThePlatformWinsAndPermanentFailuresStop) {
+    Fixture f;
+    auto d = std::make_shared<ScriptedDeliverer>();
+    d->script = {{DeliveryResult::Kind::retry, "429", f.clock.now_ms() + 30'000},
+                 {DeliveryResult::Kind::failed, "channel_not_found", {}}};
+    OutboxWorker w(f.writer, f.clock, RetryPolicy{1000, 60'000, 0.0});
+    w.add_deliverer("test", d);
+    const auto id = f.add("c", "x");
+    w.run_due();
+    EXPECT_EQ(f.row(id).next_attempt_at, f.clock.now_ms() + 30'000);
+    f.clock.advance(30'000);
+    w.run_due();
+    EXPECT_EQ(f.row(id).status, "failed");
+    EXPECT_EQ(f.row(id).last_error, "channel_not_found");
+    f.clock.advance(3'600'000);
+    EXPECT_EQ(w.run_due(), 0u);
+}
+
+TEST(OutboxWorker, BackoffGrowsAndIsCapped) {
+    RetryPolicy p{1000, 8000, 0.0};
+    std::mt19937 rng(1);
+    EXPECT_EQ(p.delay(0, rng), 1000);
+    EXPECT_EQ(p.delay(1, rng), 2000);
+    EXPECT_EQ(p.delay(3, rng), 8000);
+    EXPECT_EQ(p.delay(30, rng), 8000);
+    RetryPolicy j{1000, 8000, 0.2};
+    for (int i = 0; i < 100; ++i) {
+        const auto d = j.delay(2, rng);
+        EXPECT_GE(d, 3200);
+        EXPECT_LE(d, 4800);
+    }
+}
+
+TEST(OutboxWorker, UnknownDestinationFailsVisibly) {
+    Fixture f;
+    OutboxWorker w(f.writer, f.clock);
+    const auto id = f.add("c", "x");
+    EXPECT_EQ(w.run_due(), 1u);
+    EXPECT_EQ(f.row(id).status, "failed");
+    EXPECT_NE(f.row(id).last_error->find("no deliverer"), std::string::npos);
+}

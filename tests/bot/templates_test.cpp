@@ -1,0 +1,86 @@
+#include "bot/templates.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+using namespace muster;
+
+namespace {
+nlohmann::json sample() {
+    return {{"id", "INC-20261122-001"}, {"title", "Checkout \"5xx\" \\ <b>\n{{x}}"},
+            {"severity", "P1"},         {"severity_name", "High"},
+            {"status_label", "Investigating"}, {"declared_at_utc", "2026-11-22 09:30 UTC"},
+            {"ic", "U0IC"},             {"respond_within", "1h"}};
+}
+const MessageField* field(const Message& m, const std::string& label) {
+    for (const auto& f : m.fields)
+        if (f.label == label) return &f;
+    return nullptr;
+}
+}  // namespace
+
+TEST(Templates, DeclarationCarriesTheSeedContent) {
+    Templates t;
+    const Message m = t.render("declaration", sample());
+    EXPECT_EQ(m.title, "🚨 INCIDENT DECLARED 🚨");
+    ASSERT_TRUE(field(m, "Severity"));
+    EXPECT_EQ(field(m, "Severity")->value, "P1 - High");
+    // Hostile text arrives intact as data, never as template syntax or broken JSON.
+    EXPECT_EQ(field(m, "Summary")->value, "Checkout \"5xx\" \\ <b>\n{{x}}");
+    EXPECT_EQ(field(m, "IC")->user, "U0IC");
+    EXPECT_EQ(field(m, "Start Time")->value, "2026-11-22 09:30 UTC");
+    EXPECT_EQ(field(m, "Status")->value, "Investigating");
+    ASSERT_EQ(m.actions.size(), 3u);
+    EXPECT_EQ(m.actions[0].id, "acknowledge");
+    EXPECT_EQ(m.actions[0].value, "INC-20261122-001");
+    const std::string plain = render_plain(m);
+    EXPECT_NE(plain.find("Components Affected"), std::string::npos);
+    EXPECT_NE(plain.find("Current Actions"), std::string::npos);
+}
+
+TEST(Templates, EveryShippedTemplateRenders) {
+    Templates t;
+    EXPECT_TRUE(t.check().empty());
+    for (const auto& [name, body] : embedded_templates()) EXPECT_NO_THROW(t.render(name, sample())) << name;
+}
+
+TEST(Templates, OverrideDirWinsAndBrokenOverrideFallsBack) {
+    test::TempDir dir;
+    dir.write("announcement.mustache", R"({"title": "custom {{id}}"})");
+    dir.write("declaration.mustache", R"({"title": "{{#unclosed}}"})");
+    Templates t(dir.path());
+    EXPECT_EQ(t.render("announcement", sample()).title, "custom INC-20261122-001");
+    EXPECT_EQ(t.source_of("announcement"), dir.file("announcement.mustache"));
+    // A broken override is reported by check() and never silences the declaration.
+    const auto problems = t.check();
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("declaration.mustache"), std::string::npos);
+    EXPECT_EQ(t.render("declaration", sample()).title, "🚨 INCIDENT DECLARED 🚨");
+}
+
+TEST(Templates, NotAMessageIsAnError) {
+    test::TempDir dir;
+    dir.write("resolution.mustache", R"(["not", "an", "object"])");
+    Templates t(dir.path());
+    ASSERT_EQ(t.check().size(), 1u);
+    EXPECT_THROW(Templates().render("no_such_template", sample()), std::runtime_error);
+}
+
+TEST(Message, JsonRoundTripAndEmptyFieldsDropped) {
+    Message m;
+    m.title = "t";
+    m.fields = {{"A", "1", ""}, {"B", "", "U1"}};
+    m.sections = {{"H", "body"}};
+    m.actions = {{"ack", "Ack", "INC-1", "primary"}};
+    const Message back = message_from_json(to_json(m));
+    EXPECT_EQ(back.fields.size(), 2u);
+    EXPECT_EQ(back.fields[1].user, "U1");
+    EXPECT_EQ(back.sections[0].second, "body");
+    EXPECT_EQ(back.actions[0].style, "primary");
+    const Message sparse = message_from_json({{"title", "x"}, {"fields", {{{"label", "Empty"}, {"value", ""}}}}});
+    EXPECT_TRUE(sparse.fields.empty());
+    EXPECT_THROW(message_from_json({{"fields", "nope"}}), std::runtime_error);
+    // Invalid UTF-8 never makes JSON output throw.
+    EXPECT_NO_THROW(dump_json(nlohmann::json{{"x", std::string("\xff\xfe")}}));
+}

@@ -1,0 +1,215 @@
+#include "commands/handlers.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include "storage/database.h"
+#include "storage/incident_store.h"
+#include "storage/outbox_store.h"
+#include "storage/writer.h"
+#include "tests/support/temp_dir.h"
+
+using namespace muster;
+
+namespace {
+
+const EpochMs kT0 = 1795339800000;  // 2026-11-22T09:30:00Z
+
+struct World {
+    test::TempDir dir;
+    Config cfg = default_config();
+    Templates templates;
+    std::unique_ptr<Writer> writer = std::make_unique<Writer>(open_database({dir.file("m.db")}));
+    CommandHandlers handlers{cfg, templates};
+    EpochMs now = kT0;
+
+    Reply run(const std::string& text, const std::string& channel = "C0GENERAL",
+              const std::string& user = "U0ALICE") {
+        auto parsed = parse_command(text, handlers.grammar());
+        if (auto* e = std::get_if<UsageError>(&parsed)) return refusal(e->text());
+        const Command cmd = std::get<Command>(parsed);
+        const Actor actor{user, "alice", "slack", channel};
+        return writer->call<Reply>([&](SQLite::Database& db) { return handlers.execute(db, cmd, actor, now); }).get();
+    }
+    template <typename T>
+    T query(std::function<T(SQLite::Database&)> fn) {
+        return writer->call<T>(std::move(fn)).get();
+    }
+    Incident incident(const std::string& id) {
+        return *query<std::optional<Incident>>([&](SQLite::Database& db) { return load_incident(db, id); });
+    }
+    std::vector<TimelineEvent> timeline(const std::string& id) {
+        return query<std::vector<TimelineEvent>>([&](SQLite::Database& db) { return load_timeline(db, id); });
+    }
+    std::vector<OutboxItem> outbox(const std::string& id) {
+        return query<std::vector<OutboxItem>>([&](SQLite::Database& db) { return load_outbox(db, id); });
+    }
+    void restart() {
+        writer.reset();
+        writer = std::make_unique<Writer>(open_database({dir.file("m.db")}));
+    }
+};
+
+}  // namespace
+
+TEST(Handlers, DeclareWritesIncidentTimelineChannelAndMessages) {
+    World w;
+    const Reply r = w.run("declare P1 checkout API 5xx");
+    EXPECT_TRUE(r.in_channel);
+    EXPECT_FALSE(r.error);
+    EXPECT_NE(r.text.find("INC-20261122-001"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("#incident-20261122-0930-checkout-api-5xx"), std::string::npos) << r.text;
+
+    const Incident inc = w.incident("INC-20261122-001");
+    EXPECT_EQ(inc.severity, "P1");
+    EXPECT_EQ(inc.status, Status::investigating);
+    EXPECT_EQ(inc.title, "checkout API 5xx");
+    EXPECT_EQ(inc.reporter, "U0ALICE");
+    EXPECT_EQ(inc.declared_at, kT0);
+    EXPECT_EQ(inc.channel, "#incident-20261122-0930-checkout-api-5xx");
+
+    const auto tl = w.timeline(inc.id);
+    ASSERT_EQ(tl.size(), 2u);
+    EXPECT_EQ(tl[0].type, "declared");
+    EXPECT_EQ(tl[0].actor, "U0ALICE");
+    EXPECT_EQ(tl[0].source, "slack");
+    EXPECT_EQ(tl[1].type, "channel_created");
+
+    const auto out = w.outbox(inc.id);
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[0].kind, "declaration");
+    EXPECT_EQ(out[0].channel_key, "console:#incident-20261122-0930-checkout-api-5xx");
+    EXPECT_EQ(out[1].channel_key, "console:#incidents");
+    EXPECT_EQ(out[2].channel_key, "console:#alerts-warning");
+    const auto payload = nlohmann::json::parse(out[0].payload);
+    EXPECT_EQ(payload["message"]["title"], "🚨 INCIDENT DECLARED 🚨");
+}
+
+TEST(Handlers, DeclareByImpactAndUrgency) {
+    World w;
+    const Reply r = w.run("declare impact=high urgency=low search slow");
+    EXPECT_NE(r.text.find("P1"), std::string::npos);
+    EXPECT_EQ(w.incident("INC-20261122-001").severity, "P1");
+    EXPECT_EQ(w.incident("INC-20261122-001").impact_level, "high");
+}
+
+TEST(Handlers, IdsArePerUtcDayAndSurviveRestart) {
+    World w;
+    w.run("declare P2 one");
+    w.run("declare P2 two");
+    w.now = kT0 + 14 * 3'600'000LL + 29 * 60'000 + 59'999;  // 23:59:59.999 same day
+    EXPECT_NE(w.run("declare P2 three").text.find("INC-20261122-003"), std::string::npos);
+    w.restart();
+    EXPECT_NE(w.run("declare P2 four").text.find("INC-20261122-004"), std::string::npos);
+    w.now += 1;  // midnight UTC
+    EXPECT_NE(w.run("declare P2 new day").text.find("INC-20261123-001"), std::string::npos);
+    w.query<int>([](SQLite::Database& db) {
+        db.exec("UPDATE id_sequences SET last_seq = 999 WHERE day = '20261123'");
+        return 0;
+    });
+    EXPECT_NE(w.run("declare P3 busy day").text.find("INC-20261123-1000"), std::string::npos);
+}
+
+TEST(Handlers, IncidentImpliedInItsChannelAndNamedElsewhere) {
+    World w;
+    w.run("declare P1 db down");
+    const std::string channel = "incident-20261122-0930-db-down";
+    const Reply ack = w.run("ack", channel, "U0BOB");
+    EXPECT_TRUE(ack.in_channel) << ack.text;
+    EXPECT_EQ(w.incident("INC-20261122-001").acknowledged_by, "U0BOB");
+    const Reply nowhere = w.run("note hi");
+    EXPECT_TRUE(nowhere.error);
+    EXPECT_NE(nowhere.text.find("not an incident channel"), std::string::npos);
+    EXPECT_NE(nowhere.text.find("INC-20261122-001"), std::string::npos);  // a hint
+    EXPECT_TRUE(w.run("ack INC-20261122-077").error);
+    EXPECT_FALSE(w.run("note INC-20261122-001 hi").error);
+}
+
+TEST(Handlers, LifecycleRecordsOldAndNewValues) {
+    World w;
+    w.run("declare P2 queue backlog");
+    const std::string id = "INC-20261122-001";
+    w.now += 60'000;
+    w.run("role ic me INC-20261122-001");  // id must follow the verb: this is a usage error
+    w.run("role INC-20261122-001 ic me");
+    w.run("severity " + id + " P1");
+    w.now += 60'000;
+    w.run("update " + id + " identified consumer stuck");
+    w.run("update " + id + " monitoring restarted consumer");
+    w.run("impact " + id + " delayed emails");
+    w.run("rootcause " + id + " deadlock in consumer");
+    w.run("action " + id + " add deadlock alert <@U0BOB> due:2026-12-01");
+    w.now += 60'000;
+    const Reply res = w.run("update " + id + " resolved all clear");
+    EXPECT_NE(res.text.find("resolved after 3m"), std::string::npos) << res.text;
+    EXPECT_NE(res.text.find("Post-incident review due by 2026-11-24 09:33 UTC"), std::string::npos) << res.text;
+
+    const Incident inc = w.incident(id);
+    EXPECT_EQ(inc.ic, "U0ALICE");
+    EXPECT_EQ(inc.severity, "P1");
+    EXPECT_EQ(inc.status, Status::resolved);
+    EXPECT_EQ(inc.mitigated_at, kT0 + 120'000);
+    EXPECT_EQ(inc.resolved_at, kT0 + 180'000);
+    EXPECT_EQ(inc.impact, "delayed emails");
+    EXPECT_EQ(inc.root_cause, "deadlock in consumer");
+
+    std::vector<std::string> types;
+    for (const auto& e : w.timeline(id)) types.push_back(e.type);
+    EXPECT_EQ(types, (std::vector<std::string>{"declared", "channel_created", "role_assigned",
+                                               "severity_changed", "status_changed", "status_update",
+                                               "status_changed", "status_update", "impact_set",
+                                               "root_cause_set", "action_item_added", "resolved"}));
+    const auto tl = w.timeline(id);
+    EXPECT_EQ(tl[3].field, "severity");
+    EXPECT_EQ(tl[3].old_value, "P2");
+    EXPECT_EQ(tl[3].new_value, "P1");
+    EXPECT_EQ(tl[4].old_value, "investigating");
+    EXPECT_EQ(tl[4].new_value, "identified");
+    EXPECT_EQ(tl.back().old_value, "monitoring");
+    EXPECT_EQ(tl.back().text, "all clear");
+}
+
+TEST(Handlers, RefusalsExplainThemselves) {
+    World w;
+    w.run("declare P3 typo on page");
+    const std::string id = "INC-20261122-001";
+    EXPECT_FALSE(w.run("ack " + id).error);
+    const Reply twice = w.run("ack " + id, "C1", "U0BOB");
+    EXPECT_TRUE(twice.error);
+    EXPECT_NE(twice.text.find("already acknowledged by @U0ALICE"), std::string::npos) << twice.text;
+    EXPECT_TRUE(w.run("severity " + id + " P3").error);
+    EXPECT_FALSE(w.run("resolve " + id).error);
+    const Reply again = w.run("resolve " + id);
+    EXPECT_TRUE(again.error);
+    EXPECT_NE(again.text.find("already resolved"), std::string::npos);
+    EXPECT_NE(w.run("update " + id + " identified x").text.find("reopen it first"), std::string::npos);
+    EXPECT_TRUE(w.run("ack " + id).error);
+    EXPECT_FALSE(w.run("reopen " + id + " came back").error);
+    EXPECT_EQ(w.incident(id).status, Status::investigating);
+    EXPECT_FALSE(w.incident(id).resolved_at);
+    EXPECT_TRUE(w.run("reopen " + id).error);
+}
+
+TEST(Handlers, StatusListAndHelp) {
+    World w;
+    EXPECT_EQ(w.run("list").text, "No open incidents.");
+    w.run("declare P0 total outage");
+    w.run("declare P3 small thing");
+    w.run("resolve INC-20261122-002");
+    const Reply list = w.run("list");
+    EXPECT_FALSE(list.in_channel);
+    EXPECT_NE(list.text.find("INC-20261122-001"), std::string::npos);
+    EXPECT_EQ(list.text.find("INC-20261122-002"), std::string::npos);
+    const Reply st = w.run("status INC-20261122-001");
+    EXPECT_NE(st.text.find("Severity: P0 (Critical)"), std::string::npos) << st.text;
+    EXPECT_NE(st.text.find("Not acknowledged yet"), std::string::npos) << st.text;
+    EXPECT_NE(w.run("help").text.find("/incident declare"), std::string::npos);
+    EXPECT_NE(w.run("help ack").text.find("/incident ack [INC-id]"), std::string::npos);
+}
+
+TEST(Handlers, NoConsoleMeansNoConsoleRows) {
+    World w;
+    w.cfg.chat.console = false;
+    w.run("declare P1 quiet");
+    EXPECT_TRUE(w.outbox("INC-20261122-001").empty());
+}
