@@ -3,6 +3,7 @@
 // before reading it, honour Expect: 100-continue, read the body (read timeout, limit enforced by
 // the parser), hand the request to the handler, write the answer when the handler responds.
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -96,6 +97,9 @@ public:
                                      std::to_string(options_.port) + ": " + ec.message());
         port_ = acceptor_.local_endpoint().port();
         accept();
+        // Requests waiting on the durable write have no I/O pending; without this guard the
+        // io_context could run out of work while they wait, and their answers would never go out.
+        work_.emplace(ioc_.get_executor());
         for (int i = 0; i < std::max(1, options_.threads); ++i)
             threads_.emplace_back([this] { ioc_.run(); });
     }
@@ -121,6 +125,7 @@ public:
                                    [this] { return tracker_->live == 0; }))
             spdlog::warn("http: drain timed out with {} connection(s) still open", tracker_->live);
         lk.unlock();
+        work_.reset();
         ioc_.stop();
         for (auto& t : threads_)
             if (t.joinable()) t.join();
@@ -159,6 +164,7 @@ private:
     HttpServerOptions options_;
     HttpHandler handler_;
     net::io_context ioc_;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
     tcp::acceptor acceptor_;
     std::vector<std::thread> threads_;
     std::uint16_t port_ = 0;
@@ -198,6 +204,13 @@ void Session::close_if_idle() {
 }
 
 void Session::read_header() {
+    if (server_.draining()) {
+        // No new requests once draining: close instead of waiting for one.
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.close();
+        return;
+    }
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
     parser_->body_limit(server_.options().max_body_bytes);

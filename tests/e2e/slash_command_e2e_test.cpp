@@ -208,6 +208,7 @@ TEST(SlashCommandE2E, SigtermDrainsAndEveryAnsweredRequestIsPersisted) {
     stop = true;
     for (auto& c : clients) c.join();
     EXPECT_TRUE(s.proc->err().find("draining") != std::string::npos);
+    EXPECT_EQ(s.proc->err().find("drain timed out"), std::string::npos) << s.proc->err();
     auto db = open_database({s.db(), "full", 5000, true});
     ASSERT_GE(answered.size(), 30u);
     for (const auto& id : answered) EXPECT_TRUE(load_incident(*db, id)) << id << " was answered but lost";
