@@ -1,7 +1,7 @@
 #include "bot/app.h"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -94,7 +94,8 @@ int serve(Config cfg, const std::string& listen) {
     SystemClock clock;
     Writer writer(std::move(db));
     Templates templates(cfg.templates.dir);
-    for (const auto& p : templates.check()) spdlog::warn("templates: {} (the built-in one is used)", p);
+    for (const auto& p : templates.check())
+        spdlog::warn("templates: {} (the built-in one is used)", p);
     CommandHandlers handlers(cfg, templates);
 
     OutboxWorker outbox(writer, clock);
@@ -107,9 +108,8 @@ int serve(Config cfg, const std::string& listen) {
     Router router;
     router.add("POST", "/slack/commands",
                [&slash](HttpRequest&& req, Responder respond) { slash.handle(req, respond); });
-    router.add("GET", "/healthz", [](HttpRequest&&, Responder respond) {
-        respond(text_response(200, "ok\n"));
-    });
+    router.add("GET", "/healthz",
+               [](HttpRequest&&, Responder respond) { respond(text_response(200, "ok\n")); });
     router.add("GET", "/readyz",
                [&readiness](HttpRequest&&, Responder respond) { readiness.check(respond); });
 
@@ -121,8 +121,9 @@ int serve(Config cfg, const std::string& listen) {
     http.read_timeout_ms = cfg.server.read_timeout_ms;
     http.idle_timeout_ms = cfg.server.idle_timeout_ms;
     http.threads = cfg.server.threads;
-    auto server = make_beast_server(
-        http, [&router](HttpRequest&& req, Responder respond) { router.handle(std::move(req), std::move(respond)); });
+    auto server = make_beast_server(http, [&router](HttpRequest&& req, Responder respond) {
+        router.handle(std::move(req), std::move(respond));
+    });
     try {
         server->start();
     } catch (const std::exception& e) {
@@ -165,14 +166,17 @@ int run_cli(int argc, char** argv) {
     app.require_subcommand(1);
     Common common;
     auto add_common = [&](CLI::App* sub, bool with_db) {
-        sub->add_option("--config", common.config_path, "YAML configuration file (or $MUSTER_CONFIG)");
-        if (with_db) sub->add_option("--db", common.db_path, "SQLite database (overrides storage.path)");
+        sub->add_option("--config", common.config_path,
+                        "YAML configuration file (or $MUSTER_CONFIG)");
+        if (with_db)
+            sub->add_option("--db", common.db_path, "SQLite database (overrides storage.path)");
     };
 
     std::string listen;
     auto* serve_cmd = app.add_subcommand("serve", "Run the bot: HTTP intake, outbox, timers");
     add_common(serve_cmd, true);
-    serve_cmd->add_option("--listen", listen, "HOST:PORT (overrides server.listen; port 0 picks one)");
+    serve_cmd->add_option("--listen", listen,
+                          "HOST:PORT (overrides server.listen; port 0 picks one)");
 
     bool open_only = false, as_json = false;
     auto* incidents_cmd = app.add_subcommand("incidents", "List incidents, newest first");
@@ -187,7 +191,8 @@ int run_cli(int argc, char** argv) {
     export_cmd->add_option("--format", format, "json (markdown and html come with the PIR work)");
     export_cmd->add_option("--out", out_path, "Write to this file instead of stdout");
 
-    auto* check_cmd = app.add_subcommand("check-config", "Validate the configuration and templates");
+    auto* check_cmd =
+        app.add_subcommand("check-config", "Validate the configuration and templates");
     add_common(check_cmd, false);
 
     app.add_subcommand("version", "Print the version");
@@ -217,7 +222,8 @@ int run_cli(int argc, char** argv) {
         return 0;
     }
     if (!loaded.ok()) {
-        for (const auto& e : loaded.errors) std::fprintf(stderr, "muster: %s\n", e.to_string().c_str());
+        for (const auto& e : loaded.errors)
+            std::fprintf(stderr, "muster: %s\n", e.to_string().c_str());
         return 2;
     }
     const Config& cfg = loaded.config;
@@ -244,11 +250,14 @@ int run_cli(int argc, char** argv) {
                 return 0;
             }
             std::printf("%s\n", (pad("ID", 18) + pad("SEV", 5) + pad("STATUS", 15) +
-                                 pad("DECLARED (UTC)", 22) + pad("IC", 14) + "TITLE").c_str());
+                                 pad("DECLARED (UTC)", 22) + pad("IC", 14) + "TITLE")
+                                    .c_str());
             for (const auto& i : list)
-                std::printf("%s\n", (pad(i.id, 18) + pad(i.severity, 5) + pad(status_name(i.status), 15) +
-                                     pad(format_human_utc(i.declared_at), 22) +
-                                     pad(i.ic.empty() ? "-" : i.ic, 14) + i.title).c_str());
+                std::printf("%s\n",
+                            (pad(i.id, 18) + pad(i.severity, 5) + pad(status_name(i.status), 15) +
+                             pad(format_human_utc(i.declared_at), 22) +
+                             pad(i.ic.empty() ? "-" : i.ic, 14) + i.title)
+                                .c_str());
             return 0;
         }
         if (app.got_subcommand("export")) {

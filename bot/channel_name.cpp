@@ -12,10 +12,10 @@ namespace {
 // else outside ASCII (emoji, other scripts) is dropped and acts as a word boundary.
 const char* fold_latin(std::uint32_t cp) {
     static const char* const latin1[64] = {
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-        "d", "n", "o", "o", "o", "o", "o", nullptr, "o", "u", "u", "u", "u", "y", "th", "ss",
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-        "d", "n", "o", "o", "o", "o", "o", nullptr, "o", "u", "u", "u", "u", "y", "th", "y"};
+        "a", "a", "a", "a", "a", "a", "ae", "c",     "e", "e", "e", "e", "i", "i", "i",  "i",
+        "d", "n", "o", "o", "o", "o", "o",  nullptr, "o", "u", "u", "u", "u", "y", "th", "ss",
+        "a", "a", "a", "a", "a", "a", "ae", "c",     "e", "e", "e", "e", "i", "i", "i",  "i",
+        "d", "n", "o", "o", "o", "o", "o",  nullptr, "o", "u", "u", "u", "u", "y", "th", "y"};
     static const char ext_a[] =
         "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiJjJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRr"
         "SsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
@@ -32,7 +32,11 @@ const char* fold_latin(std::uint32_t cp) {
 // Decodes one UTF-8 sequence at s[i]; returns its length (1 for an invalid byte).
 std::size_t decode(const std::string& s, std::size_t i, std::uint32_t& cp) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    int n = c < 0x80             ? 0
+            : (c & 0xE0) == 0xC0 ? 1
+            : (c & 0xF0) == 0xE0 ? 2
+            : (c & 0xF8) == 0xF0 ? 3
+                                 : -1;
     if (n < 0 || i + n >= s.size() + (n == 0 ? 1 : 0)) {
         cp = 0xFFFD;
         return 1;
@@ -92,10 +96,12 @@ std::string channel_name(const ChannelNameInput& in, std::size_t max_len) {
     const std::string yyyy = std::to_string(u.year), mm = two(u.month), dd = two(u.day),
                       hh = two(u.hour), mi = two(u.minute);
     std::string id_lower;
-    for (char c : in.incident_id) id_lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : in.incident_id)
+        id_lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const std::string seq = in.incident_id.size() > 13 ? in.incident_id.substr(13) : "";
     std::string sev;
-    for (char c : in.severity) sev += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : in.severity)
+        sev += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
     auto expand = [&](const std::string& slug) {
         std::string out;
@@ -106,18 +112,30 @@ std::string channel_name(const ChannelNameInput& in, std::size_t max_len) {
                     const std::string tok = in.pattern.substr(i + 1, close - i - 1);
                     std::string v;
                     bool known = true;
-                    if (tok == "yyyy") v = yyyy;
-                    else if (tok == "mm") v = mm;
-                    else if (tok == "dd") v = dd;
-                    else if (tok == "yyyymmdd") v = yyyy + mm + dd;
-                    else if (tok == "hh") v = hh;
-                    else if (tok == "min") v = mi;
-                    else if (tok == "hhmm") v = hh + mi;
-                    else if (tok == "slug") v = slug;
-                    else if (tok == "id") v = id_lower;
-                    else if (tok == "seq") v = seq;
-                    else if (tok == "sev") v = sev;
-                    else known = false;
+                    if (tok == "yyyy")
+                        v = yyyy;
+                    else if (tok == "mm")
+                        v = mm;
+                    else if (tok == "dd")
+                        v = dd;
+                    else if (tok == "yyyymmdd")
+                        v = yyyy + mm + dd;
+                    else if (tok == "hh")
+                        v = hh;
+                    else if (tok == "min")
+                        v = mi;
+                    else if (tok == "hhmm")
+                        v = hh + mi;
+                    else if (tok == "slug")
+                        v = slug;
+                    else if (tok == "id")
+                        v = id_lower;
+                    else if (tok == "seq")
+                        v = seq;
+                    else if (tok == "sev")
+                        v = sev;
+                    else
+                        known = false;
                     if (known) {
                         out += v;
                         i = close + 1;
@@ -130,16 +148,20 @@ std::string channel_name(const ChannelNameInput& in, std::size_t max_len) {
         // Only what Slack accepts: lowercase letters, digits, hyphens, underscores.
         std::string clean;
         for (unsigned char c : out) {
-            if (std::isalnum(c) && c < 0x80) clean += static_cast<char>(std::tolower(c));
-            else if (c == '_' ) clean += '_';
-            else if (!clean.empty() && clean.back() != '-') clean += '-';
+            if (std::isalnum(c) && c < 0x80)
+                clean += static_cast<char>(std::tolower(c));
+            else if (c == '_')
+                clean += '_';
+            else if (!clean.empty() && clean.back() != '-')
+                clean += '-';
         }
         while (!clean.empty() && (clean.back() == '-' || clean.back() == '_')) clean.pop_back();
         return clean;
     };
     const std::string without_slug = expand("");
     // One more character for the separator the slug brings with it.
-    const std::size_t budget = without_slug.size() + 1 >= max_len ? 0 : max_len - without_slug.size() - 1;
+    const std::size_t budget =
+        without_slug.size() + 1 >= max_len ? 0 : max_len - without_slug.size() - 1;
     std::string name = expand(slugify(in.title, budget));
     if (name.size() > max_len) name.resize(max_len);  // a pattern whose fixed part is too long
     while (!name.empty() && name.back() == '-') name.pop_back();

@@ -11,25 +11,25 @@ namespace muster {
 using EpochMs = std::int64_t;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual EpochMs now_ms() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     EpochMs now_ms() const override;
 };
 
 // A clock that only moves when a test moves it.
 class FakeClock final : public Clock {
-public:
+  public:
     explicit FakeClock(EpochMs start) : now_(start) {}
     EpochMs now_ms() const override { return now_.load(); }
     void set(EpochMs t) { now_.store(t); }
     void advance(EpochMs delta) { now_.fetch_add(delta); }
 
-private:
+  private:
     std::atomic<EpochMs> now_;
 };
 

@@ -25,9 +25,12 @@ std::optional<Level> parse_level(const std::string& s) {
 
 const char* level_name(Level l) {
     switch (l) {
-        case Level::high: return "high";
-        case Level::medium: return "medium";
-        case Level::low: return "low";
+        case Level::high:
+            return "high";
+        case Level::medium:
+            return "medium";
+        case Level::low:
+            return "low";
     }
     return "?";
 }
@@ -57,9 +60,9 @@ bool Config::console_enabled() const {
 
 std::vector<std::string> Config::secrets() const {
     std::vector<std::string> out;
-    for (const std::string* s : {&server.api_token, &slack.signing_secret, &slack.bot_token,
-                                 &teams.app_password, &pagerduty.api_token,
-                                 &alertmanager.bearer_token})
+    for (const std::string* s :
+         {&server.api_token, &slack.signing_secret, &slack.bot_token, &teams.app_password,
+          &pagerduty.api_token, &alertmanager.bearer_token})
         if (!s->empty()) out.push_back(*s);
     for (const auto& s : pagerduty.webhook_secrets)
         if (!s.empty()) out.push_back(s);
@@ -173,7 +176,7 @@ namespace {
 
 // Walks the YAML tree, filling a Config and collecting every error with its line and key path.
 class Reader {
-public:
+  public:
     Reader(std::string file, const EnvLookup& env, std::vector<ConfigError>& errors)
         : file_(std::move(file)), env_(env), errors_(errors) {}
 
@@ -301,24 +304,23 @@ public:
         }
     }
 
-private:
+  private:
     std::string file_;
     const EnvLookup& env_;
     std::vector<ConfigError>& errors_;
 };
 
 void read_config(Reader& r, const YAML::Node& root, Config& c) {
-    if (!r.expect_map(root, "",
-                      {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
-                       "severities", "contacts", "escalation", "priority_matrix", "templates",
-                       "log"}))
+    if (!r.expect_map(
+            root, "",
+            {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
+             "severities", "contacts", "escalation", "priority_matrix", "templates", "log"}))
         return;
 
-    if (const auto n = root["server"]; r.expect_map(n, "server",
-                                                    {"listen", "max_body_bytes",
-                                                     "max_header_bytes", "read_timeout",
-                                                     "idle_timeout", "drain_timeout", "threads",
-                                                     "api_token"})) {
+    if (const auto n = root["server"];
+        r.expect_map(n, "server",
+                     {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
+                      "idle_timeout", "drain_timeout", "threads", "api_token"})) {
         std::string listen;
         if (r.scalar(n["listen"], "server.listen", listen)) {
             const auto colon = listen.rfind(':');
@@ -376,9 +378,8 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
         r.boolean(n, "slack", "channel_private", c.slack.channel_private);
         r.string_list(n, "slack", "responders", c.slack.responders);
         static const std::regex token_re("\\{([a-z]+)\\}");
-        static const std::set<std::string> tokens = {"yyyy", "mm",  "dd",   "yyyymmdd",
-                                                     "hh",   "min", "hhmm", "slug",
-                                                     "id",   "seq", "sev"};
+        static const std::set<std::string> tokens = {"yyyy", "mm",   "dd", "yyyymmdd", "hh", "min",
+                                                     "hhmm", "slug", "id", "seq",      "sev"};
         const std::string& p = c.slack.channel_name_pattern;
         for (std::sregex_iterator it(p.begin(), p.end(), token_re), end; it != end; ++it)
             if (!tokens.count((*it)[1].str()))
@@ -429,9 +430,9 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
                 def = &c.severities.back();
             }
             const YAML::Node s = it->second;
-            if (!r.expect_map(s, path,
-                              {"name", "description", "respond_within", "update_every",
-                               "alert_channel"}))
+            if (!r.expect_map(
+                    s, path,
+                    {"name", "description", "respond_within", "update_every", "alert_channel"}))
                 continue;
             r.str(s, path, "name", def->name);
             r.str(s, path, "description", def->description);
@@ -451,9 +452,9 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
             Contact& ct = c.contacts[key];
             ct.key = key;
             const YAML::Node s = it->second;
-            if (!r.expect_map(s, path,
-                              {"name", "slack_user", "teams_user", "pagerduty_routing_key",
-                               "email"}))
+            if (!r.expect_map(
+                    s, path,
+                    {"name", "slack_user", "teams_user", "pagerduty_routing_key", "email"}))
                 continue;
             r.str(s, path, "name", ct.name);
             r.str(s, path, "slack_user", ct.slack_user);
@@ -463,8 +464,8 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
             if (ct.name.empty()) ct.name = key;
         }
     }
-    if (const auto n = root["escalation"];
-        r.expect_map(n, "escalation", {"ack_within", "repeat_limit", "ic_nudge_after", "policies"})) {
+    if (const auto n = root["escalation"]; r.expect_map(
+            n, "escalation", {"ack_within", "repeat_limit", "ic_nudge_after", "policies"})) {
         r.duration(n, "escalation", "ack_within", c.escalation.ack_within_ms);
         r.integer(n, "escalation", "repeat_limit", c.escalation.repeat_limit, 0, 100);
         r.duration(n, "escalation", "ic_nudge_after", c.escalation.ic_nudge_after_ms);
@@ -485,8 +486,7 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
                     EscalationLevel level;
                     r.duration(lv, lpath, "after", level.after_ms);
                     r.string_list(lv, lpath, "notify", level.notify);
-                    if (level.notify.empty())
-                        r.error(lv, lpath + ".notify", "names no contact");
+                    if (level.notify.empty()) r.error(lv, lpath + ".notify", "names no contact");
                     if (level.after_ms < last)
                         r.error(lv, lpath + ".after",
                                 "levels must be in order of their delay (this one comes before "
@@ -584,8 +584,7 @@ void fill_secrets_from_env(Config& c, const EnvLookup& env) {
     fill(c.pagerduty.api_token, "PD_API_TOKEN");
     fill(c.alertmanager.bearer_token, "ALERTMANAGER_TOKEN");
     if (c.pagerduty.webhook_secrets.empty())
-        if (auto v = env("PD_WEBHOOK_SECRET"); v && !v->empty())
-            c.pagerduty.webhook_secrets = {*v};
+        if (auto v = env("PD_WEBHOOK_SECRET"); v && !v->empty()) c.pagerduty.webhook_secrets = {*v};
 }
 
 }  // namespace

@@ -100,7 +100,7 @@ struct Config {
         std::string dir = "./templates";
     } templates;
     struct Log {
-        std::string level = "info";  // trace|debug|info|warn|error
+        std::string level = "info";   // trace|debug|info|warn|error
         std::string format = "text";  // text|json
     } log;
 

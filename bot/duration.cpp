@@ -23,11 +23,20 @@ std::optional<std::int64_t> parse_duration_ms(const std::string& text) {
             i += 2;
         } else if (i < text.size()) {
             switch (text[i]) {
-                case 's': unit = 1000; break;
-                case 'm': unit = 60'000; break;
-                case 'h': unit = 3'600'000; break;
-                case 'd': unit = 86'400'000; break;
-                default: return std::nullopt;
+                case 's':
+                    unit = 1000;
+                    break;
+                case 'm':
+                    unit = 60'000;
+                    break;
+                case 'h':
+                    unit = 3'600'000;
+                    break;
+                case 'd':
+                    unit = 86'400'000;
+                    break;
+                default:
+                    return std::nullopt;
             }
             ++i;
         } else {

@@ -13,9 +13,9 @@
 namespace muster {
 
 struct HttpRequest {
-    std::string method;  // "POST"
-    std::string target;  // "/slack/commands?x=y"
-    std::string path;    // "/slack/commands"
+    std::string method;                          // "POST"
+    std::string target;                          // "/slack/commands?x=y"
+    std::string path;                            // "/slack/commands"
     std::map<std::string, std::string> headers;  // names lowercased
     std::string body;
     std::string remote;
@@ -47,7 +47,7 @@ struct HttpServerOptions {
 };
 
 class HttpServer {
-public:
+  public:
     virtual ~HttpServer() = default;
     // Binds and starts serving; throws std::runtime_error with a clear reason if it cannot bind.
     virtual void start() = 0;
@@ -57,6 +57,7 @@ public:
     virtual void drain(std::int64_t timeout_ms) = 0;
 };
 
-std::unique_ptr<HttpServer> make_beast_server(const HttpServerOptions& options, HttpHandler handler);
+std::unique_ptr<HttpServer> make_beast_server(const HttpServerOptions& options,
+                                              HttpHandler handler);
 
 }  // namespace muster

@@ -2,6 +2,7 @@
 // Per connection: read the header (idle timeout), refuse a declared body over the limit with 413
 // before reading it, honour Expect: 100-continue, read the body (read timeout, limit enforced by
 // the parser), hand the request to the handler, write the answer when the handler responds.
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,8 +17,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <list>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "bot/http_server.h"
@@ -45,13 +45,13 @@ struct Tracker {
 };
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     Session(tcp::socket&& socket, BeastServer& server, std::shared_ptr<Tracker> tracker);
     ~Session();
     void start();
     void close_if_idle();
 
-private:
+  private:
     void read_header();
     void on_header(beast::error_code ec);
     void read_body();
@@ -72,9 +72,11 @@ private:
 };
 
 class BeastServer final : public HttpServer {
-public:
+  public:
     BeastServer(const HttpServerOptions& o, HttpHandler h)
-        : options_(o), handler_(std::move(h)), ioc_(std::max(1, o.threads)),
+        : options_(o),
+          handler_(std::move(h)),
+          ioc_(std::max(1, o.threads)),
           acceptor_(net::make_strand(ioc_)) {}
 
     ~BeastServer() override {
@@ -86,7 +88,8 @@ public:
     void start() override {
         beast::error_code ec;
         const auto address = net::ip::make_address(options_.host, ec);
-        if (ec) throw std::runtime_error("server.listen: '" + options_.host + "' is not an IP address");
+        if (ec)
+            throw std::runtime_error("server.listen: '" + options_.host + "' is not an IP address");
         const tcp::endpoint ep{address, options_.port};
         acceptor_.open(ep.protocol(), ec);
         if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
@@ -136,8 +139,7 @@ public:
     const HttpHandler& handler() const { return handler_; }
     bool draining() const { return draining_.load(); }
 
-
-private:
+  private:
     void accept() {
         acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
             if (ec) {
@@ -215,10 +217,9 @@ void Session::read_header() {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
     parser_->body_limit(server_.options().max_body_bytes);
     stream_.expires_after(std::chrono::milliseconds(server_.options().idle_timeout_ms));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void Session::fail_fast(int status, const std::string& body) {
@@ -232,7 +233,8 @@ void Session::on_header(beast::error_code ec) {
         // Beast checks a declared Content-Length against the limit while parsing the header.
         if (ec == http::error::body_limit)
             return fail_fast(413, "request body too large (limit " +
-                                      std::to_string(server_.options().max_body_bytes) + " bytes)\n");
+                                      std::to_string(server_.options().max_body_bytes) +
+                                      " bytes)\n");
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == net::error::operation_aborted || ec == net::error::connection_reset ||
             ec == net::error::eof)
@@ -246,11 +248,13 @@ void Session::on_header(beast::error_code ec) {
         return fail_fast(413, "request body too large (limit " +
                                   std::to_string(server_.options().max_body_bytes) + " bytes)\n");
     if (beast::iequals(req[http::field::expect], "100-continue")) {
-        auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
-        http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
-            if (wec) return;
-            self->read_body();
-        });
+        auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                       req.version());
+        http::async_write(stream_, *cont,
+                          [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                              if (wec) return;
+                              self->read_body();
+                          });
         return;
     }
     read_body();
@@ -258,8 +262,9 @@ void Session::on_header(beast::error_code ec) {
 
 void Session::read_body() {
     stream_.expires_after(std::chrono::milliseconds(server_.options().read_timeout_ms));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
 void Session::on_body(beast::error_code ec) {
@@ -336,7 +341,8 @@ void Session::finish(bool keep_alive) {
 
 }  // namespace
 
-std::unique_ptr<HttpServer> make_beast_server(const HttpServerOptions& options, HttpHandler handler) {
+std::unique_ptr<HttpServer> make_beast_server(const HttpServerOptions& options,
+                                              HttpHandler handler) {
     return std::make_unique<BeastServer>(options, std::move(handler));
 }
 

@@ -21,20 +21,28 @@ std::optional<Status> parse_status(const std::string& s) {
 
 const char* status_name(Status s) {
     switch (s) {
-        case Status::investigating: return "investigating";
-        case Status::identified: return "identified";
-        case Status::monitoring: return "monitoring";
-        case Status::resolved: return "resolved";
+        case Status::investigating:
+            return "investigating";
+        case Status::identified:
+            return "identified";
+        case Status::monitoring:
+            return "monitoring";
+        case Status::resolved:
+            return "resolved";
     }
     return "?";
 }
 
 const char* status_label(Status s) {
     switch (s) {
-        case Status::investigating: return "Investigating";
-        case Status::identified: return "Identified";
-        case Status::monitoring: return "Monitoring";
-        case Status::resolved: return "Resolved";
+        case Status::investigating:
+            return "Investigating";
+        case Status::identified:
+            return "Identified";
+        case Status::monitoring:
+            return "Monitoring";
+        case Status::resolved:
+            return "Resolved";
     }
     return "?";
 }
@@ -50,30 +58,42 @@ std::optional<Role> parse_role(const std::string& s) {
 
 const char* role_name(Role r) {
     switch (r) {
-        case Role::ic: return "ic";
-        case Role::tech: return "tech";
-        case Role::ops: return "ops";
-        case Role::comms: return "comms";
+        case Role::ic:
+            return "ic";
+        case Role::tech:
+            return "tech";
+        case Role::ops:
+            return "ops";
+        case Role::comms:
+            return "comms";
     }
     return "?";
 }
 
 const char* role_label(Role r) {
     switch (r) {
-        case Role::ic: return "Incident Commander";
-        case Role::tech: return "Technical Lead";
-        case Role::ops: return "Operations Lead";
-        case Role::comms: return "Communications Lead";
+        case Role::ic:
+            return "Incident Commander";
+        case Role::tech:
+            return "Technical Lead";
+        case Role::ops:
+            return "Operations Lead";
+        case Role::comms:
+            return "Communications Lead";
     }
     return "?";
 }
 
 std::string& Incident::role_holder(Role r) {
     switch (r) {
-        case Role::ic: return ic;
-        case Role::tech: return tech;
-        case Role::ops: return ops;
-        case Role::comms: return comms;
+        case Role::ic:
+            return ic;
+        case Role::tech:
+            return tech;
+        case Role::ops:
+            return ops;
+        case Role::comms:
+            return comms;
     }
     return ic;
 }
@@ -84,8 +104,7 @@ const std::string& Incident::role_holder(Role r) const {
 
 std::optional<TransitionRefused> check_transition(const Incident& inc, Status to) {
     if (inc.status == Status::resolved) {
-        if (to == Status::resolved)
-            return TransitionRefused{inc.id + " is already resolved."};
+        if (to == Status::resolved) return TransitionRefused{inc.id + " is already resolved."};
         return TransitionRefused{inc.id + " is resolved; reopen it first with `/incident reopen`."};
     }
     return std::nullopt;

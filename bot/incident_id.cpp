@@ -20,7 +20,9 @@ std::string format_incident_id(const std::string& day, std::int64_t seq) {
 
 std::optional<std::string> normalize_incident_id(const std::string& s) {
     if (s.size() < 14 || s.size() > 24) return std::nullopt;
-    auto upper = [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); };
+    auto upper = [](char c) {
+        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    };
     if (upper(s[0]) != 'I' || upper(s[1]) != 'N' || upper(s[2]) != 'C' || s[3] != '-')
         return std::nullopt;
     for (int i = 4; i < 12; ++i)
@@ -35,6 +37,8 @@ std::optional<std::string> normalize_incident_id(const std::string& s) {
     return format_incident_id(s.substr(4, 8), seq);
 }
 
-bool looks_like_incident_id(const std::string& s) { return normalize_incident_id(s).has_value(); }
+bool looks_like_incident_id(const std::string& s) {
+    return normalize_incident_id(s).has_value();
+}
 
 }  // namespace muster

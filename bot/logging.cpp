@@ -24,11 +24,11 @@ namespace {
 
 // One JSON object per line: {"ts":…,"level":…,"msg":…}.
 class JsonFormatter final : public spdlog::formatter {
-public:
+  public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            msg.time.time_since_epoch())
-                            .count();
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch())
+                .count();
         nlohmann::json j = {
             {"ts", format_rfc3339(ms)},
             {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
@@ -45,11 +45,11 @@ public:
 };
 
 class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
-public:
+  public:
     RedactingSink(spdlog::sink_ptr inner, std::vector<std::string> secrets)
         : inner_(std::move(inner)), secrets_(std::move(secrets)) {}
 
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         const std::string clean =
             redact(std::string(msg.payload.data(), msg.payload.size()), secrets_);
@@ -59,7 +59,7 @@ protected:
     }
     void flush_() override { inner_->flush(); }
 
-private:
+  private:
     spdlog::sink_ptr inner_;
     std::vector<std::string> secrets_;
 };

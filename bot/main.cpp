@@ -1,3 +1,5 @@
 #include "bot/app.h"
 
-int main(int argc, char** argv) { return muster::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+    return muster::run_cli(argc, argv);
+}

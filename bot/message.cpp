@@ -81,7 +81,8 @@ std::string render_plain(const Message& m) {
         std::size_t start = 0;
         while (start <= b.size()) {
             const auto nl = b.find('\n', start);
-            const std::string line = b.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+            const std::string line =
+                b.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
             out += "- " + line + "\n";
             if (nl == std::string::npos) break;
             start = nl + 1;

@@ -18,13 +18,17 @@ EpochMs RetryPolicy::delay(int attempts, std::mt19937& rng) const {
 OutboxWorker::OutboxWorker(Writer& writer, const Clock& clock, RetryPolicy retry)
     : writer_(writer), clock_(clock), retry_(retry), rng_(std::random_device{}()) {}
 
-OutboxWorker::~OutboxWorker() { stop(); }
+OutboxWorker::~OutboxWorker() {
+    stop();
+}
 
 void OutboxWorker::add_deliverer(const std::string& destination, std::shared_ptr<Deliverer> d) {
     deliverers_[destination] = std::move(d);
 }
 
-void OutboxWorker::start() { thread_ = std::thread([this] { loop(); }); }
+void OutboxWorker::start() {
+    thread_ = std::thread([this] { loop(); });
+}
 
 void OutboxWorker::stop() {
     {
@@ -47,8 +51,9 @@ std::size_t OutboxWorker::run_due() {
     std::size_t settled = 0;
     for (;;) {
         const EpochMs now = clock_.now_ms();
-        auto due = writer_.call<std::vector<OutboxItem>>(
-                               [now](SQLite::Database& db) { return due_outbox(db, now, 64); })
+        auto due = writer_
+                       .call<std::vector<OutboxItem>>(
+                           [now](SQLite::Database& db) { return due_outbox(db, now, 64); })
                        .get();
         if (due.empty()) return settled;
         for (const auto& item : due) {
@@ -67,20 +72,21 @@ std::size_t OutboxWorker::run_due() {
             EpochMs next = 0;
             if (r.kind == DeliveryResult::Kind::retry)
                 next = r.retry_after ? *r.retry_after : done_at + retry_.delay(item.attempts, rng_);
-            writer_.call<int>([&](SQLite::Database& db) {
-                       switch (r.kind) {
-                           case DeliveryResult::Kind::delivered:
-                               mark_outbox_delivered(db, item.id, done_at, r.detail);
-                               break;
-                           case DeliveryResult::Kind::retry:
-                               mark_outbox_retry(db, item.id, next, r.detail);
-                               break;
-                           case DeliveryResult::Kind::failed:
-                               mark_outbox_failed(db, item.id, done_at, r.detail);
-                               break;
-                       }
-                       return 0;
-                   })
+            writer_
+                .call<int>([&](SQLite::Database& db) {
+                    switch (r.kind) {
+                        case DeliveryResult::Kind::delivered:
+                            mark_outbox_delivered(db, item.id, done_at, r.detail);
+                            break;
+                        case DeliveryResult::Kind::retry:
+                            mark_outbox_retry(db, item.id, next, r.detail);
+                            break;
+                        case DeliveryResult::Kind::failed:
+                            mark_outbox_failed(db, item.id, done_at, r.detail);
+                            break;
+                    }
+                    return 0;
+                })
                 .get();
             if (r.kind == DeliveryResult::Kind::failed)
                 spdlog::error("outbox: {} #{} to {} failed for good: {}", item.kind, item.id,
@@ -103,8 +109,9 @@ void OutboxWorker::loop() {
         std::optional<EpochMs> next;
         try {
             run_due();
-            next = writer_.call<std::optional<EpochMs>>(
-                              [](SQLite::Database& db) { return next_outbox_due(db); })
+            next = writer_
+                       .call<std::optional<EpochMs>>(
+                           [](SQLite::Database& db) { return next_outbox_due(db); })
                        .get();
         } catch (const std::exception& e) {
             spdlog::error("outbox: {}", e.what());

@@ -20,13 +20,13 @@ namespace muster {
 
 struct DeliveryResult {
     enum class Kind { delivered, retry, failed } kind = Kind::delivered;
-    std::string detail;                 // platform answer or error, kept on the row
-    std::optional<EpochMs> retry_after; // the platform said when (Retry-After)
+    std::string detail;                  // platform answer or error, kept on the row
+    std::optional<EpochMs> retry_after;  // the platform said when (Retry-After)
 };
 
 // One per destination (console, slack, teams, pagerduty). Must not throw.
 class Deliverer {
-public:
+  public:
     virtual ~Deliverer() = default;
     virtual DeliveryResult deliver(const OutboxItem& item) = 0;
 };
@@ -39,7 +39,7 @@ struct RetryPolicy {
 };
 
 class OutboxWorker {
-public:
+  public:
     OutboxWorker(Writer& writer, const Clock& clock, RetryPolicy retry = {});
     ~OutboxWorker();
 
@@ -51,7 +51,7 @@ public:
     // Delivers everything due now; returns how many rows it settled (tests call this directly).
     std::size_t run_due();
 
-private:
+  private:
     void loop();
 
     Writer& writer_;

@@ -12,13 +12,13 @@
 namespace muster {
 
 class Readiness {
-public:
+  public:
     Readiness(Writer& writer, const Clock& clock) : writer_(writer), clock_(clock) {}
     void set_draining() { draining_ = true; }
     bool draining() const { return draining_.load(); }
     void check(const Responder& respond);
 
-private:
+  private:
     Writer& writer_;
     const Clock& clock_;
     std::atomic<bool> draining_{false};

@@ -10,12 +10,12 @@
 namespace muster {
 
 class Router {
-public:
+  public:
     void add(const std::string& method, const std::string& path, HttpHandler handler);
     // 404 for an unknown path, 405 (with Allow) for a known path and another method.
     void handle(HttpRequest&& req, Responder respond) const;
 
-private:
+  private:
     std::map<std::pair<std::string, std::string>, HttpHandler> routes_;
 };
 

@@ -1,7 +1,7 @@
 #include "bot/templates.h"
 
-#include <kainjow/mustache.hpp>
 #include <spdlog/spdlog.h>
+#include <kainjow/mustache.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -35,8 +35,10 @@ km::data to_mustache(const nlohmann::json& j) {
             if (s.empty()) return km::data{km::data::type::bool_false};
             return km::data{s};
         }
-        case nlohmann::json::value_t::null: return km::data{km::data::type::bool_false};
-        default: return km::data{dump_json(j)};
+        case nlohmann::json::value_t::null:
+            return km::data{km::data::type::bool_false};
+        default:
+            return km::data{dump_json(j)};
     }
 }
 
@@ -45,11 +47,21 @@ std::string json_escape(const std::string& s) {
     out.reserve(s.size() + 8);
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
@@ -97,8 +109,7 @@ Message Templates::render(const std::string& name, const nlohmann::json& data) c
     const std::string text = text_of(name, &origin);
     auto attempt = [&](const std::string& tpl, const std::string& where) {
         km::mustache m{tpl};
-        if (!m.is_valid())
-            throw std::runtime_error("template " + where + ": " + m.error_message());
+        if (!m.is_valid()) throw std::runtime_error("template " + where + ": " + m.error_message());
         m.set_custom_escape(json_escape);
         const std::string out = m.render(to_mustache(data));
         nlohmann::json j;
@@ -126,9 +137,11 @@ Message Templates::render(const std::string& name, const nlohmann::json& data) c
 std::vector<std::string> Templates::check() const {
     std::vector<std::string> problems;
     nlohmann::json sample = {
-        {"id", "INC-20260101-001"}, {"title", "sample \"title\" <b>"}, {"severity", "P1"},
-        {"severity_name", "High"}, {"status", "investigating"}, {"status_label", "Investigating"},
-        {"ic", "U0SAMPLE"}, {"now_utc", "2026-01-01 00:00 UTC"}, {"text", "line1\nline2"},
+        {"id", "INC-20260101-001"},  {"title", "sample \"title\" <b>"},
+        {"severity", "P1"},          {"severity_name", "High"},
+        {"status", "investigating"}, {"status_label", "Investigating"},
+        {"ic", "U0SAMPLE"},          {"now_utc", "2026-01-01 00:00 UTC"},
+        {"text", "line1\nline2"},
     };
     for (const auto& [name, body] : embedded_templates()) {
         std::string origin;

@@ -15,7 +15,7 @@ namespace muster {
 const std::map<std::string, std::string>& embedded_templates();
 
 class Templates {
-public:
+  public:
     explicit Templates(std::string override_dir = "");
     // Throws std::runtime_error naming the template when it cannot produce a message.
     Message render(const std::string& name, const nlohmann::json& data) const;
@@ -23,7 +23,7 @@ public:
     std::vector<std::string> check() const;
     std::string source_of(const std::string& name) const;  // a path, or "(built in)"
 
-private:
+  private:
     std::string text_of(const std::string& name, std::string* origin) const;
     std::string dir_;
 };

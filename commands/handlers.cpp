@@ -122,11 +122,15 @@ Reply CommandHandlers::execute(SQLite::Database& db, const Command& cmd, const A
                                EpochMs now) const {
     switch (cmd.verb) {
         case Verb::help:
-            if (cmd.help_topic) return ephemeral("Usage: " + usage_line(*cmd.help_topic, grammar()));
+            if (cmd.help_topic)
+                return ephemeral("Usage: " + usage_line(*cmd.help_topic, grammar()));
             return ephemeral(help_text(grammar()));
-        case Verb::declare: return declare(db, cmd, actor, now);
-        case Verb::list: return list(db);
-        default: return with_incident(db, cmd, actor, now);
+        case Verb::declare:
+            return declare(db, cmd, actor, now);
+        case Verb::list:
+            return list(db);
+        default:
+            return with_incident(db, cmd, actor, now);
     }
 }
 
@@ -162,8 +166,8 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
     // named by the convention, so the rest of the flow can be driven from curl.
     std::string channel_id;
     if (config_.console_enabled()) {
-        channel_id = channel_name({config_.slack.channel_name_pattern, inc.title, inc.id,
-                                   inc.severity, now});
+        channel_id = channel_name(
+            {config_.slack.channel_name_pattern, inc.title, inc.id, inc.severity, now});
         inc.channel = "#" + channel_id;
     }
     insert_incident(db, inc);
@@ -188,8 +192,8 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
     if (!sev->alert_channel.empty() && sev->alert_channel != announce_channel)
         post(db, inc, sev->alert_channel, "announcement", "announcement", data, now);
 
-    std::string text = "🚨 " + inc.id + " declared: " + inc.severity + " (" + sev->name + ") " +
-                       inc.title + ".";
+    std::string text =
+        "🚨 " + inc.id + " declared: " + inc.severity + " (" + sev->name + ") " + inc.title + ".";
     if (!inc.impact_level.empty())
         text += " Severity from impact=" + inc.impact_level + " urgency=" + inc.urgency_level + ".";
     if (!inc.channel.empty()) text += " Incident channel: " + inc.channel + ".";
@@ -233,9 +237,9 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
     switch (cmd.verb) {
         case Verb::status: {
             std::string t = inc.id + " — " + inc.title + "\n" + "Severity: " + inc.severity +
-                            (sev ? " (" + sev->name + ")" : "") + " · Status: " +
-                            status_label(inc.status) + " · IC: " + who(inc.ic) + "\n" +
-                            "Declared " + format_human_utc(inc.declared_at) + " (" +
+                            (sev ? " (" + sev->name + ")" : "") +
+                            " · Status: " + status_label(inc.status) + " · IC: " + who(inc.ic) +
+                            "\n" + "Declared " + format_human_utc(inc.declared_at) + " (" +
                             format_duration_short(inc.resolved_at.value_or(now) - inc.declared_at) +
                             (inc.resolved_at ? " in total)" : " ago)");
             if (inc.acknowledged_at)
@@ -264,14 +268,13 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                 append_timeline(db, change(inc, actor, now, "status_changed", "status",
                                            status_name(before.status), status_name(inc.status)));
             append_timeline(db, event(inc, actor, now, "status_update", cmd.text));
-            const std::string what =
-                before.status != inc.status
-                    ? std::string("Status ") + status_label(before.status) + " → " +
-                          status_label(inc.status)
-                    : std::string("Still ") + status_label(inc.status);
+            const std::string what = before.status != inc.status
+                                         ? std::string("Status ") + status_label(before.status) +
+                                               " → " + status_label(inc.status)
+                                         : std::string("Still ") + status_label(inc.status);
             post_update(db, inc, what, cmd.text, now);
             return announce("⏰ " + inc.id + " update posted (" + status_label(inc.status) +
-                                  "): " + cmd.text);
+                            "): " + cmd.text);
         }
         case Verb::ack: {
             if (inc.status == Status::resolved)
@@ -286,7 +289,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             append_timeline(db, event(inc, actor, now, "acknowledged"));
             post_update(db, inc, "Acknowledged by " + who(actor.user_id), "", now);
             return announce("👍 " + inc.id + " acknowledged by " + who(actor.user_id) + " after " +
-                                  format_duration_short(now - inc.declared_at) + ".");
+                            format_duration_short(now - inc.declared_at) + ".");
         }
         case Verb::resolve: {
             if (auto refused = check_transition(inc, Status::resolved))
@@ -301,11 +304,11 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             const bool pir = inc.severity == "P0" || inc.severity == "P1";
             if (pir) data["pir_due_utc"] = format_human_utc(now + kPirWithinMs);
             post(db, inc, inc.channel, "resolution", "resolution", data, now);
-            return announce("✅ " + inc.id + " resolved after " +
-                                  format_duration_short(now - inc.declared_at) + "." +
-                                  (pir ? " Post-incident review due by " +
-                                             format_human_utc(now + kPirWithinMs) + "."
-                                       : ""));
+            return announce(
+                "✅ " + inc.id + " resolved after " + format_duration_short(now - inc.declared_at) +
+                "." +
+                (pir ? " Post-incident review due by " + format_human_utc(now + kPirWithinMs) + "."
+                     : ""));
         }
         case Verb::reopen: {
             if (auto refused = check_reopen(inc)) return refusal(refused->message);
@@ -315,7 +318,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                                        status_name(inc.status), cmd.text));
             post_update(db, inc, "Reopened by " + who(actor.user_id), cmd.text, now);
             return announce("🔁 " + inc.id + " reopened by " + who(actor.user_id) + "." +
-                                  (cmd.text.empty() ? "" : " " + cmd.text));
+                            (cmd.text.empty() ? "" : " " + cmd.text));
         }
         case Verb::severity: {
             if (sev && sev->key == cmd.severity)
@@ -327,27 +330,27 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             append_timeline(db, change(inc, actor, now, "severity_changed", "severity",
                                        before.severity, inc.severity));
             post_update(db, inc, "Severity " + before.severity + " → " + inc.severity, "", now);
-            return announce("📶 " + inc.id + " severity " + before.severity + " → " +
-                                  inc.severity + (to ? " (" + to->name + ")" : "") + ".");
+            return announce("📶 " + inc.id + " severity " + before.severity + " → " + inc.severity +
+                            (to ? " (" + to->name + ")" : "") + ".");
         }
         case Verb::role: {
             const std::string user = cmd.user == "me" ? actor.user_id : cmd.user;
             std::string& holder = inc.role_holder(cmd.role);
             if (holder == user)
-                return refusal(who(user) + " is already " + role_label(cmd.role) + " of " +
-                               inc.id + ".");
+                return refusal(who(user) + " is already " + role_label(cmd.role) + " of " + inc.id +
+                               ".");
             const std::string previous = holder;
             holder = user;
             inc.updated_at = now;
             update_incident(db, inc);
-            append_timeline(db, change(inc, actor, now, "role_assigned", role_name(cmd.role),
-                                       previous, user));
+            append_timeline(
+                db, change(inc, actor, now, "role_assigned", role_name(cmd.role), previous, user));
             post_update(db, inc,
                         std::string(role_label(cmd.role)) + ": " + who(user) +
                             (previous.empty() ? "" : " (was " + who(previous) + ")"),
                         "", now);
             return announce("🎖 " + who(user) + " is now " + role_label(cmd.role) + " of " +
-                                  inc.id + ".");
+                            inc.id + ".");
         }
         case Verb::note: {
             append_timeline(db, event(inc, actor, now, "note", cmd.text));
@@ -365,12 +368,11 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             a.created_by = actor.user_id;
             const auto item_id = add_action_item(db, a);
             TimelineEvent e = event(inc, actor, now, "action_item_added", cmd.text);
-            e.data = dump_json({{"action_item", item_id},
-                                {"owner", cmd.owner},
-                                {"due", cmd.due ? *cmd.due : ""}});
+            e.data = dump_json(
+                {{"action_item", item_id}, {"owner", cmd.owner}, {"due", cmd.due ? *cmd.due : ""}});
             append_timeline(db, e);
-            return ephemeral("☑️ Action item #" + std::to_string(item_id) + " added to " + inc.id +
-                             (cmd.owner.empty() ? "" : " for " + who(cmd.owner)) +
+            return ephemeral("☑️ Action item #" + std::to_string(item_id) + " added to " +
+                             inc.id + (cmd.owner.empty() ? "" : " for " + who(cmd.owner)) +
                              (cmd.due ? ", due " + *cmd.due : "") + ".");
         }
         case Verb::impact:
@@ -386,7 +388,8 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             return ephemeral(std::string(is_impact ? "Impact" : "Root cause") + " of " + inc.id +
                              " recorded.");
         }
-        default: break;
+        default:
+            break;
     }
     return refusal("That command is not available.");
 }

@@ -17,14 +17,14 @@
 namespace muster {
 
 struct Actor {
-    std::string user_id;    // platform user id, e.g. U0123
-    std::string user_name;  // for logs and console output
-    std::string platform;   // slack | teams | cli
-    std::string channel_id; // where the command was typed
+    std::string user_id;     // platform user id, e.g. U0123
+    std::string user_name;   // for logs and console output
+    std::string platform;    // slack | teams | cli
+    std::string channel_id;  // where the command was typed
 };
 
 class CommandHandlers {
-public:
+  public:
     CommandHandlers(const Config& config, const Templates& templates);
 
     Reply execute(SQLite::Database& db, const Command& cmd, const Actor& actor, EpochMs now) const;
@@ -33,10 +33,11 @@ public:
     // The data every message template sees for an incident.
     nlohmann::json template_data(const Incident& inc, EpochMs now) const;
 
-private:
+  private:
     struct Target;
     Reply declare(SQLite::Database& db, const Command& cmd, const Actor& actor, EpochMs now) const;
-    Reply with_incident(SQLite::Database& db, const Command& cmd, const Actor& actor, EpochMs now) const;
+    Reply with_incident(SQLite::Database& db, const Command& cmd, const Actor& actor,
+                        EpochMs now) const;
     Reply list(SQLite::Database& db) const;
     void post(SQLite::Database& db, const Incident& inc, const std::string& channel,
               const std::string& kind, const std::string& tpl, const nlohmann::json& data,

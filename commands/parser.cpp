@@ -15,7 +15,9 @@ struct Token {
     std::size_t begin, end;  // byte offsets in the source
 };
 
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 std::vector<Token> tokenize(const std::string& s) {
     std::vector<Token> out;
@@ -91,13 +93,20 @@ struct VerbInfo {
 };
 
 const VerbInfo kVerbs[] = {
-    {Verb::declare, "declare", false}, {Verb::update, "update", true},
-    {Verb::ack, "ack", true},          {Verb::resolve, "resolve", true},
-    {Verb::reopen, "reopen", true},    {Verb::severity, "severity", true},
-    {Verb::role, "role", true},        {Verb::note, "note", true},
-    {Verb::action, "action", true},    {Verb::impact, "impact", true},
-    {Verb::rootcause, "rootcause", true}, {Verb::status, "status", true},
-    {Verb::list, "list", false},       {Verb::help, "help", false},
+    {Verb::declare, "declare", false},
+    {Verb::update, "update", true},
+    {Verb::ack, "ack", true},
+    {Verb::resolve, "resolve", true},
+    {Verb::reopen, "reopen", true},
+    {Verb::severity, "severity", true},
+    {Verb::role, "role", true},
+    {Verb::note, "note", true},
+    {Verb::action, "action", true},
+    {Verb::impact, "impact", true},
+    {Verb::rootcause, "rootcause", true},
+    {Verb::status, "status", true},
+    {Verb::list, "list", false},
+    {Verb::help, "help", false},
 };
 
 std::optional<VerbInfo> find_verb(const std::string& word) {
@@ -164,28 +173,44 @@ std::string usage_line(Verb v, const Grammar& g) {
     const std::string sev = severity_choices(g);
     switch (v) {
         case Verb::declare:
-            return "/incident declare <" + sev + "> <title…>  or  /incident declare impact=<high|medium|low> urgency=<high|medium|low> <title…>";
+            return "/incident declare <" + sev +
+                   "> <title…>  or  /incident declare impact=<high|medium|low> "
+                   "urgency=<high|medium|low> <title…>";
         case Verb::update:
-            return "/incident update [INC-id] <investigating|identified|monitoring|resolved> <text…>";
-        case Verb::ack: return "/incident ack [INC-id]";
-        case Verb::resolve: return "/incident resolve [INC-id] [text…]";
-        case Verb::reopen: return "/incident reopen [INC-id] [text…]";
-        case Verb::severity: return "/incident severity [INC-id] <" + sev + ">";
-        case Verb::role: return "/incident role [INC-id] <ic|tech|ops|comms> <@user|me>";
-        case Verb::note: return "/incident note [INC-id] <text…>";
-        case Verb::action: return "/incident action [INC-id] <text…> [@owner] [due:YYYY-MM-DD]";
-        case Verb::impact: return "/incident impact [INC-id] <text…>";
-        case Verb::rootcause: return "/incident rootcause [INC-id] <text…>";
-        case Verb::status: return "/incident status [INC-id]";
-        case Verb::list: return "/incident list";
-        case Verb::help: return "/incident help [command]";
+            return "/incident update [INC-id] <investigating|identified|monitoring|resolved> "
+                   "<text…>";
+        case Verb::ack:
+            return "/incident ack [INC-id]";
+        case Verb::resolve:
+            return "/incident resolve [INC-id] [text…]";
+        case Verb::reopen:
+            return "/incident reopen [INC-id] [text…]";
+        case Verb::severity:
+            return "/incident severity [INC-id] <" + sev + ">";
+        case Verb::role:
+            return "/incident role [INC-id] <ic|tech|ops|comms> <@user|me>";
+        case Verb::note:
+            return "/incident note [INC-id] <text…>";
+        case Verb::action:
+            return "/incident action [INC-id] <text…> [@owner] [due:YYYY-MM-DD]";
+        case Verb::impact:
+            return "/incident impact [INC-id] <text…>";
+        case Verb::rootcause:
+            return "/incident rootcause [INC-id] <text…>";
+        case Verb::status:
+            return "/incident status [INC-id]";
+        case Verb::list:
+            return "/incident list";
+        case Verb::help:
+            return "/incident help [command]";
     }
     return "/incident help";
 }
 
 std::string help_text(const Grammar& g) {
-    std::string s = "Muster incident commands (inside an incident channel the incident is implied; "
-                    "elsewhere name it, e.g. `/incident ack INC-20261122-001`):\n";
+    std::string s =
+        "Muster incident commands (inside an incident channel the incident is implied; "
+        "elsewhere name it, e.g. `/incident ack INC-20261122-001`):\n";
     for (const auto& v : kVerbs) s += "• " + usage_line(v.verb, g) + "\n";
     return s;
 }
@@ -204,7 +229,8 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
     }
     const auto info = find_verb(toks[0].text);
     if (!info) {
-        std::string shown = toks[0].text.size() > 40 ? toks[0].text.substr(0, 40) + "…" : toks[0].text;
+        std::string shown =
+            toks[0].text.size() > 40 ? toks[0].text.substr(0, 40) + "…" : toks[0].text;
         if (!is_valid_utf8(shown)) shown = "?";
         return UsageError{"Unknown command '" + shown + "'. Try `/incident help`.",
                           "/incident <declare|update|ack|resolve|reopen|severity|role|note|action|"
@@ -288,9 +314,9 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
         case Verb::status:
         case Verb::list:
             if (left > 0)
-                return usage_err(cmd.verb, std::string("`") + verb_name(cmd.verb) +
-                                               "` takes no text" +
-                                               (info->takes_incident ? " other than an incident id." : "."));
+                return usage_err(cmd.verb,
+                                 std::string("`") + verb_name(cmd.verb) + "` takes no text" +
+                                     (info->takes_incident ? " other than an incident id." : "."));
             return cmd;
         case Verb::resolve:
         case Verb::reopen:
@@ -313,13 +339,11 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
             return cmd;
         }
         case Verb::role: {
-            if (left != 2)
-                return usage_err(Verb::role, "Please give a role and one person.");
+            if (left != 2) return usage_err(Verb::role, "Please give a role and one person.");
             const auto role = parse_role(toks[i].text);
             if (!role) return usage_err(Verb::role, "Roles are ic, tech, ops and comms.");
             const auto user = parse_user(toks[i + 1].text);
-            if (!user)
-                return usage_err(Verb::role, "Name the person as @user (or `me`).");
+            if (!user) return usage_err(Verb::role, "Name the person as @user (or `me`).");
             cmd.role = *role;
             cmd.user = *user;
             return cmd;
@@ -342,8 +366,10 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
                     if (cmd.due) return usage_err(Verb::action, "Give only one due date.");
                     const std::string d = t.substr(4);
                     if (!valid_date(d))
-                        return usage_err(Verb::action, "'" + (is_valid_utf8(d) ? d.substr(0, 20) : std::string("?")) +
-                                                           "' is not a date (YYYY-MM-DD).");
+                        return usage_err(
+                            Verb::action,
+                            "'" + (is_valid_utf8(d) ? d.substr(0, 20) : std::string("?")) +
+                                "' is not a date (YYYY-MM-DD).");
                     cmd.due = d;
                 } else if (auto u = parse_user(t); u && *u != "me" && t != "me") {
                     if (!cmd.owner.empty()) break;
@@ -353,7 +379,8 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
                 }
                 --end;
             }
-            if (end > i) cmd.text = trim(raw.substr(toks[i].begin, toks[end - 1].end - toks[i].begin));
+            if (end > i)
+                cmd.text = trim(raw.substr(toks[i].begin, toks[end - 1].end - toks[i].begin));
             if (auto e = check_text(Verb::action, "the action item", cmd.text, g.max_text_chars))
                 return *e;
             return cmd;

@@ -13,8 +13,20 @@
 namespace muster {
 
 enum class Verb {
-    declare, update, ack, resolve, reopen, severity, role, note, action, impact, rootcause,
-    status, list, help
+    declare,
+    update,
+    ack,
+    resolve,
+    reopen,
+    severity,
+    role,
+    note,
+    action,
+    impact,
+    rootcause,
+    status,
+    list,
+    help
 };
 const char* verb_name(Verb v);
 

@@ -12,8 +12,14 @@ struct Reply {
     bool error = false;  // a usage error or a refused change: nothing was written
 };
 
-inline Reply ephemeral(std::string text) { return Reply{false, std::move(text), false}; }
-inline Reply refusal(std::string text) { return Reply{false, std::move(text), true}; }
-inline Reply announce(std::string text) { return Reply{true, std::move(text), false}; }
+inline Reply ephemeral(std::string text) {
+    return Reply{false, std::move(text), false};
+}
+inline Reply refusal(std::string text) {
+    return Reply{false, std::move(text), true};
+}
+inline Reply announce(std::string text) {
+    return Reply{true, std::move(text), false};
+}
 
 }  // namespace muster

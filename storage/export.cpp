@@ -32,7 +32,8 @@ nlohmann::json incident_json(const Incident& i) {
         {"mitigated_at", time_or_null(i.mitigated_at)},
         {"resolved_at", time_or_null(i.resolved_at)},
         {"updated_at", format_rfc3339(i.updated_at)},
-        {"duration_seconds", ((i.resolved_at ? *i.resolved_at : i.updated_at) - i.declared_at) / 1000},
+        {"duration_seconds",
+         ((i.resolved_at ? *i.resolved_at : i.updated_at) - i.declared_at) / 1000},
     };
     if (!i.impact_level.empty())
         j["priority_inputs"] = {{"impact", i.impact_level}, {"urgency", i.urgency_level}};
@@ -45,9 +46,8 @@ std::optional<nlohmann::json> export_incident(SQLite::Database& db, const std::s
     nlohmann::json doc = {{"format", "muster.incident.v1"}, {"incident", incident_json(*inc)}};
     doc["timeline"] = nlohmann::json::array();
     for (const auto& e : load_timeline(db, id)) {
-        nlohmann::json je = {{"id", e.id},          {"at", format_rfc3339(e.at)},
-                             {"at_ms", e.at},       {"type", e.type},
-                             {"actor", e.actor},    {"source", e.source},
+        nlohmann::json je = {{"id", e.id},     {"at", format_rfc3339(e.at)}, {"at_ms", e.at},
+                             {"type", e.type}, {"actor", e.actor},           {"source", e.source},
                              {"text", e.text}};
         if (e.field) {
             je["field"] = *e.field;

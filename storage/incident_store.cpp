@@ -80,8 +80,9 @@ std::int64_t next_incident_seq(SQLite::Database& db, const std::string& day) {
 void insert_incident(SQLite::Database& db, const Incident& i) {
     const std::string day = i.id.substr(4, 8);
     const std::int64_t seq = std::stoll(i.id.substr(13));
-    SQLite::Statement st(db, std::string("INSERT INTO incidents (") + kIncidentColumns +
-                                 ", day, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement st(
+        db, std::string("INSERT INTO incidents (") + kIncidentColumns +
+                ", day, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     int c = 1;
     st.bind(c++, i.id);
     st.bind(c++, i.title);
@@ -111,10 +112,11 @@ void insert_incident(SQLite::Database& db, const Incident& i) {
 }
 
 void update_incident(SQLite::Database& db, const Incident& i) {
-    SQLite::Statement st(db,
-                         "UPDATE incidents SET title=?, severity=?, status=?, ic=?, tech=?, ops=?, "
-                         "comms=?, channel=?, impact=?, root_cause=?, acknowledged_at=?, "
-                         "acknowledged_by=?, mitigated_at=?, resolved_at=?, updated_at=? WHERE id=?");
+    SQLite::Statement st(
+        db,
+        "UPDATE incidents SET title=?, severity=?, status=?, ic=?, tech=?, ops=?, "
+        "comms=?, channel=?, impact=?, root_cause=?, acknowledged_at=?, "
+        "acknowledged_by=?, mitigated_at=?, resolved_at=?, updated_at=? WHERE id=?");
     int c = 1;
     st.bind(c++, i.title);
     st.bind(c++, i.severity);
@@ -136,7 +138,8 @@ void update_incident(SQLite::Database& db, const Incident& i) {
 }
 
 std::optional<Incident> load_incident(SQLite::Database& db, const std::string& id) {
-    SQLite::Statement q(db, std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE id=?");
+    SQLite::Statement q(db,
+                        std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE id=?");
     q.bind(1, id);
     if (!q.executeStep()) return std::nullopt;
     return read_incident(q);
@@ -152,8 +155,9 @@ std::vector<Incident> list_incidents(SQLite::Database& db, bool open_only, int l
     return out;
 }
 
-void bind_channel(SQLite::Database& db, const std::string& channel_id, const std::string& incident_id,
-                  const std::string& platform, const std::string& name, EpochMs now) {
+void bind_channel(SQLite::Database& db, const std::string& channel_id,
+                  const std::string& incident_id, const std::string& platform,
+                  const std::string& name, EpochMs now) {
     SQLite::Statement st(db,
                          "INSERT INTO incident_channels (channel_id, incident_id, platform, name, "
                          "created_at) VALUES (?,?,?,?,?)");
@@ -165,7 +169,8 @@ void bind_channel(SQLite::Database& db, const std::string& channel_id, const std
     st.exec();
 }
 
-std::optional<std::string> incident_for_channel(SQLite::Database& db, const std::string& channel_id) {
+std::optional<std::string> incident_for_channel(SQLite::Database& db,
+                                                const std::string& channel_id) {
     SQLite::Statement q(db, "SELECT incident_id FROM incident_channels WHERE channel_id=?");
     q.bind(1, channel_id);
     if (!q.executeStep()) return std::nullopt;

@@ -40,9 +40,11 @@ void update_incident(SQLite::Database& db, const Incident& inc);
 std::optional<Incident> load_incident(SQLite::Database& db, const std::string& id);
 std::vector<Incident> list_incidents(SQLite::Database& db, bool open_only, int limit = 1000);
 
-void bind_channel(SQLite::Database& db, const std::string& channel_id, const std::string& incident_id,
-                  const std::string& platform, const std::string& name, EpochMs now);
-std::optional<std::string> incident_for_channel(SQLite::Database& db, const std::string& channel_id);
+void bind_channel(SQLite::Database& db, const std::string& channel_id,
+                  const std::string& incident_id, const std::string& platform,
+                  const std::string& name, EpochMs now);
+std::optional<std::string> incident_for_channel(SQLite::Database& db,
+                                                const std::string& channel_id);
 
 std::int64_t append_timeline(SQLite::Database& db, const TimelineEvent& ev);
 std::vector<TimelineEvent> load_timeline(SQLite::Database& db, const std::string& incident_id);

@@ -127,7 +127,9 @@ CREATE TABLE inbound_dedupe (
 
 }  // namespace
 
-int current_schema_version() { return static_cast<int>(std::size(kMigrations)); }
+int current_schema_version() {
+    return static_cast<int>(std::size(kMigrations));
+}
 
 void migrate(SQLite::Database& db) {
     const int have = db.execAndGet("PRAGMA user_version").getInt();

@@ -28,9 +28,10 @@ OutboxItem read_item(SQLite::Statement& q) {
 }  // namespace
 
 std::int64_t enqueue_outbox(SQLite::Database& db, const OutboxItem& item) {
-    SQLite::Statement st(db,
-                         "INSERT INTO outbox (incident_id, destination, channel_key, kind, payload, "
-                         "next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?)");
+    SQLite::Statement st(
+        db,
+        "INSERT INTO outbox (incident_id, destination, channel_key, kind, payload, "
+        "next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?)");
     if (item.incident_id.empty())
         st.bind(1);
     else
@@ -65,17 +66,20 @@ std::optional<EpochMs> next_outbox_due(SQLite::Database& db) {
     return q.getColumn(0).getInt64();
 }
 
-void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now, const std::string& result) {
-    SQLite::Statement st(db,
-                         "UPDATE outbox SET status='delivered', attempts=attempts+1, delivered_at=?, "
-                         "result=? WHERE id=?");
+void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now,
+                           const std::string& result) {
+    SQLite::Statement st(
+        db,
+        "UPDATE outbox SET status='delivered', attempts=attempts+1, delivered_at=?, "
+        "result=? WHERE id=?");
     st.bind(1, static_cast<int64_t>(now));
     st.bind(2, result);
     st.bind(3, static_cast<int64_t>(id));
     st.exec();
 }
 
-void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at, const std::string& error) {
+void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at,
+                       const std::string& error) {
     SQLite::Statement st(db,
                          "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? "
                          "WHERE id=?");
@@ -85,7 +89,8 @@ void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at, c
     st.exec();
 }
 
-void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now, const std::string& error) {
+void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now,
+                        const std::string& error) {
     SQLite::Statement st(db,
                          "UPDATE outbox SET status='failed', attempts=attempts+1, delivered_at=?, "
                          "last_error=? WHERE id=?");
@@ -96,7 +101,8 @@ void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now, cons
 }
 
 std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id) {
-    SQLite::Statement q(db, std::string("SELECT ") + kCols + " FROM outbox WHERE incident_id=? ORDER BY id");
+    SQLite::Statement q(
+        db, std::string("SELECT ") + kCols + " FROM outbox WHERE incident_id=? ORDER BY id");
     q.bind(1, incident_id);
     std::vector<OutboxItem> out;
     while (q.executeStep()) out.push_back(read_item(q));

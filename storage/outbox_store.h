@@ -33,9 +33,12 @@ std::int64_t enqueue_outbox(SQLite::Database& db, const OutboxItem& item);
 std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit);
 // The earliest next_attempt_at among channel heads, to know how long to sleep.
 std::optional<EpochMs> next_outbox_due(SQLite::Database& db);
-void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now, const std::string& result);
-void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at, const std::string& error);
-void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now, const std::string& error);
+void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now,
+                           const std::string& result);
+void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at,
+                       const std::string& error);
+void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now,
+                        const std::string& error);
 std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id);
 
 }  // namespace muster

@@ -10,7 +10,9 @@ namespace muster {
 Writer::Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch)
     : db_(std::move(db)), max_batch_(max_batch), thread_([this] { run(); }) {}
 
-Writer::~Writer() { stop(); }
+Writer::~Writer() {
+    stop();
+}
 
 bool Writer::submit(Job job, Done done) {
     {

@@ -23,7 +23,7 @@
 namespace muster {
 
 class Writer {
-public:
+  public:
     using Job = std::function<void(SQLite::Database&)>;
     // Called on the writer thread after the batch committed (nullptr) or failed (the error).
     using Done = std::function<void(std::exception_ptr)>;
@@ -43,14 +43,17 @@ public:
         auto promise = std::make_shared<std::promise<T>>();
         auto result = std::make_shared<std::optional<T>>();
         auto fut = promise->get_future();
-        const bool ok = submit([fn = std::move(fn), result](SQLite::Database& db) { *result = fn(db); },
-                               [promise, result](std::exception_ptr e) {
-                                   if (e)
-                                       promise->set_exception(e);
-                                   else
-                                       promise->set_value(std::move(**result));
-                               });
-        if (!ok) promise->set_exception(std::make_exception_ptr(std::runtime_error("storage is stopped")));
+        const bool ok =
+            submit([fn = std::move(fn), result](SQLite::Database& db) { *result = fn(db); },
+                   [promise, result](std::exception_ptr e) {
+                       if (e)
+                           promise->set_exception(e);
+                       else
+                           promise->set_value(std::move(**result));
+                   });
+        if (!ok)
+            promise->set_exception(
+                std::make_exception_ptr(std::runtime_error("storage is stopped")));
         return fut;
     }
 
@@ -63,7 +66,7 @@ public:
     bool last_commit_ok() const { return last_commit_ok_.load(); }
     std::uint64_t commits() const { return commits_.load(); }
 
-private:
+  private:
     struct Item {
         Job job;
         Done done;

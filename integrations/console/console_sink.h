@@ -10,11 +10,11 @@
 namespace muster {
 
 class ConsoleSink final : public Deliverer {
-public:
+  public:
     explicit ConsoleSink(std::ostream& out) : out_(out) {}
     DeliveryResult deliver(const OutboxItem& item) override;
 
-private:
+  private:
     std::ostream& out_;
     std::mutex mu_;
 };

@@ -9,11 +9,16 @@ namespace muster::slack {
 
 const char* describe(SignatureCheck c) {
     switch (c) {
-        case SignatureCheck::ok: return "ok";
-        case SignatureCheck::missing: return "missing X-Slack-Signature or X-Slack-Request-Timestamp";
-        case SignatureCheck::stale: return "timestamp outside the 5-minute window";
-        case SignatureCheck::mismatch: return "signature does not match";
-        case SignatureCheck::not_configured: return "slack.signing_secret is not set";
+        case SignatureCheck::ok:
+            return "ok";
+        case SignatureCheck::missing:
+            return "missing X-Slack-Signature or X-Slack-Request-Timestamp";
+        case SignatureCheck::stale:
+            return "timestamp outside the 5-minute window";
+        case SignatureCheck::mismatch:
+            return "signature does not match";
+        case SignatureCheck::not_configured:
+            return "slack.signing_secret is not set";
     }
     return "?";
 }

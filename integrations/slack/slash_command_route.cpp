@@ -31,7 +31,8 @@ SlashCommandRoute::SlashCommandRoute(const Config& config, const Clock& clock, W
 void SlashCommandRoute::handle(const HttpRequest& req, const Responder& respond) const {
     const auto form = parse_form(req.body);
     // Slack's certificate check carries no signature (PROTOCOLS §1).
-    if (form && form->count("ssl_check") && form->at("ssl_check") == "1" && !form->count("command")) {
+    if (form && form->count("ssl_check") && form->at("ssl_check") == "1" &&
+        !form->count("command")) {
         respond(text_response(200, ""));
         return;
     }

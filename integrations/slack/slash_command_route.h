@@ -11,12 +11,12 @@
 namespace muster::slack {
 
 class SlashCommandRoute {
-public:
+  public:
     SlashCommandRoute(const Config& config, const Clock& clock, Writer& writer,
                       const CommandHandlers& handlers);
     void handle(const HttpRequest& req, const Responder& respond) const;
 
-private:
+  private:
     const Config& config_;
     const Clock& clock_;
     Writer& writer_;

@@ -8,7 +8,8 @@ using namespace muster;
 
 namespace {
 const EpochMs kNov22_0930 = 1795339800000;  // 2026-11-22T09:30:00Z
-ChannelNameInput input(const std::string& title, const std::string& pattern = "incident-{yyyymmdd}-{hhmm}-{slug}") {
+ChannelNameInput input(const std::string& title,
+                       const std::string& pattern = "incident-{yyyymmdd}-{hhmm}-{slug}") {
     return {pattern, title, "INC-20261122-007", "P1", kNov22_0930};
 }
 bool slack_valid(const std::string& n) {
@@ -41,9 +42,11 @@ TEST(ChannelName, LongTitlesKeepTheUniquePart) {
     EXPECT_TRUE(slack_valid(n)) << n;
     EXPECT_EQ(n.size(), 80u);
     EXPECT_EQ(n.rfind("incident-20261122-0930-", 0), 0u);
-    const std::string words = channel_name(input(std::string(20, 'x') + " " + std::string(20, 'y') + " " + std::string(30, 'z')));
+    const std::string words = channel_name(
+        input(std::string(20, 'x') + " " + std::string(20, 'y') + " " + std::string(30, 'z')));
     EXPECT_TRUE(slack_valid(words)) << words;
-    EXPECT_EQ(words, "incident-20261122-0930-" + std::string(20, 'x') + "-" + std::string(20, 'y'));  // cut at a word boundary
+    EXPECT_EQ(words, "incident-20261122-0930-" + std::string(20, 'x') + "-" +
+                         std::string(20, 'y'));  // cut at a word boundary
     // The unique part survives even when it is at the end of the pattern.
     const std::string tail = channel_name(input(title, "{slug}-{id}"));
     EXPECT_TRUE(slack_valid(tail)) << tail;

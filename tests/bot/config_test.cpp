@@ -20,7 +20,8 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
 }
 bool has_error(const ConfigResult& r, int line, const std::string& key, const std::string& text) {
     for (const auto& e : r.errors)
-        if (e.line == line && e.key == key && e.message.find(text) != std::string::npos) return true;
+        if (e.line == line && e.key == key && e.message.find(text) != std::string::npos)
+            return true;
     return false;
 }
 std::string errors_of(const ConfigResult& r) {
@@ -119,17 +120,18 @@ log: {level: debug, format: json}
 }
 
 TEST(Config, ErrorsNameFileLineAndKey) {
-    const std::string yaml = "server:\n"                  // 1
-                             "  listen: nonsense\n"        // 2
-                             "  max_body_bytes: lots\n"    // 3
-                             "storage:\n"                  // 4
-                             "  pathh: x.db\n"             // 5
-                             "escalation:\n"               // 6
-                             "  ack_within: 5\n"           // 7
-                             "  policies:\n"               // 8
-                             "    P1:\n"                   // 9
-                             "      - {after: 1h, notify: [nobody]}\n"  // 10
-                             "log: {level: loud}\n";       // 11
+    const std::string yaml =
+        "server:\n"                                // 1
+        "  listen: nonsense\n"                     // 2
+        "  max_body_bytes: lots\n"                 // 3
+        "storage:\n"                               // 4
+        "  pathh: x.db\n"                          // 5
+        "escalation:\n"                            // 6
+        "  ack_within: 5\n"                        // 7
+        "  policies:\n"                            // 8
+        "    P1:\n"                                // 9
+        "      - {after: 1h, notify: [nobody]}\n"  // 10
+        "log: {level: loud}\n";                    // 11
     const auto r = parse_config(yaml, "bad.yaml", env_of({}));
     EXPECT_FALSE(r.ok());
     const std::string all = errors_of(r);
@@ -137,7 +139,8 @@ TEST(Config, ErrorsNameFileLineAndKey) {
     EXPECT_TRUE(has_error(r, 3, "server.max_body_bytes", "whole number")) << all;
     EXPECT_TRUE(has_error(r, 5, "storage.pathh", "unknown key")) << all;
     EXPECT_TRUE(has_error(r, 7, "escalation.ack_within", "not a duration")) << all;
-    EXPECT_TRUE(has_error(r, 0, "escalation.policies.P1[0].notify", "unknown contact 'nobody'")) << all;
+    EXPECT_TRUE(has_error(r, 0, "escalation.policies.P1[0].notify", "unknown contact 'nobody'"))
+        << all;
     EXPECT_TRUE(has_error(r, 11, "log.level", "loud")) << all;
     EXPECT_NE(all.find("bad.yaml:2: server.listen:"), std::string::npos) << all;
 }
@@ -151,7 +154,8 @@ TEST(Config, YamlSyntaxErrorHasALine) {
 
 TEST(Config, UnknownPatternTokenAndSeverityReferences) {
     const auto r = parse_config(
-        "slack: {channel_name_pattern: 'inc-{date}-{slug}'}\nalertmanager: {auto_declare: {critical: P9}}\n",
+        "slack: {channel_name_pattern: 'inc-{date}-{slug}'}\nalertmanager: {auto_declare: "
+        "{critical: P9}}\n",
         "x.yaml", env_of({}));
     const std::string all = errors_of(r);
     EXPECT_TRUE(has_error(r, 1, "slack.channel_name_pattern", "{date}")) << all;
@@ -159,7 +163,8 @@ TEST(Config, UnknownPatternTokenAndSeverityReferences) {
 }
 
 TEST(Config, SecretsFromEnvironmentAndMissingFile) {
-    const auto r = load_config("", env_of({{"SLACK_SIGNING_SECRET", "from-env"}, {"PD_WEBHOOK_SECRET", "pdsecret"}}));
+    const auto r = load_config(
+        "", env_of({{"SLACK_SIGNING_SECRET", "from-env"}, {"PD_WEBHOOK_SECRET", "pdsecret"}}));
     EXPECT_TRUE(r.ok());
     EXPECT_EQ(r.config.slack.signing_secret, "from-env");
     EXPECT_EQ(r.config.pagerduty.webhook_secrets, std::vector<std::string>{"pdsecret"});

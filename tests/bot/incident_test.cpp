@@ -44,11 +44,13 @@ TEST(StatusMachine, ResolvedOnlyReopens) {
 }
 
 TEST(StatusMachine, NamesRoundTrip) {
-    for (Status s : {Status::investigating, Status::identified, Status::monitoring, Status::resolved})
+    for (Status s :
+         {Status::investigating, Status::identified, Status::monitoring, Status::resolved})
         EXPECT_EQ(parse_status(status_name(s)), s);
     EXPECT_EQ(parse_status("MONITORING"), Status::monitoring);
     EXPECT_FALSE(parse_status("fixed"));
-    for (Role r : {Role::ic, Role::tech, Role::ops, Role::comms}) EXPECT_EQ(parse_role(role_name(r)), r);
+    for (Role r : {Role::ic, Role::tech, Role::ops, Role::comms})
+        EXPECT_EQ(parse_role(role_name(r)), r);
     EXPECT_FALSE(parse_role("boss"));
 }
 
@@ -58,9 +60,10 @@ TEST(PriorityMatrix, MatchesSeed003) {
     const struct {
         L impact, urgency;
         const char* sev;
-    } cells[] = {{L::high, L::high, "P0"},   {L::high, L::medium, "P0"}, {L::high, L::low, "P1"},
-                 {L::medium, L::high, "P0"}, {L::medium, L::medium, "P1"}, {L::medium, L::low, "P2"},
-                 {L::low, L::high, "P1"},    {L::low, L::medium, "P2"},  {L::low, L::low, "P3"}};
+    } cells[] = {
+        {L::high, L::high, "P0"},   {L::high, L::medium, "P0"},   {L::high, L::low, "P1"},
+        {L::medium, L::high, "P0"}, {L::medium, L::medium, "P1"}, {L::medium, L::low, "P2"},
+        {L::low, L::high, "P1"},    {L::low, L::medium, "P2"},    {L::low, L::low, "P3"}};
     for (const auto& c : cells)
         EXPECT_EQ(priority_for(cfg, c.impact, c.urgency), c.sev)
             << level_name(c.impact) << "/" << level_name(c.urgency);
@@ -72,7 +75,7 @@ TEST(IncidentId, FormatAndNormalise) {
     EXPECT_EQ(format_incident_id("20261122", 1000), "INC-20261122-1000");
     EXPECT_EQ(normalize_incident_id("inc-20261122-7"), "INC-20261122-007");
     EXPECT_EQ(normalize_incident_id("INC-20261122-1000"), "INC-20261122-1000");
-    for (const char* bad : {"INC-2026112-001", "INC-20261122-", "INC-20261122-0", "ABC-20261122-001",
-                            "INC-20261122-01a", "INC_20261122-001"})
+    for (const char* bad : {"INC-2026112-001", "INC-20261122-", "INC-20261122-0",
+                            "ABC-20261122-001", "INC-20261122-01a", "INC_20261122-001"})
         EXPECT_FALSE(normalize_incident_id(bad)) << bad;
 }

@@ -19,8 +19,10 @@ namespace {
 // The capturing sink is the test seam: whatever reaches it is what an operator's log would hold.
 struct CapturedLog {
     std::ostringstream out;
-    explicit CapturedLog(const std::vector<std::string>& secrets, const std::string& format = "text") {
-        install_logging({"trace", format}, secrets, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+    explicit CapturedLog(const std::vector<std::string>& secrets,
+                         const std::string& format = "text") {
+        install_logging({"trace", format}, secrets,
+                        std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
     }
     ~CapturedLog() { install_logging({"info", "text"}, {}); }
     std::string text() {
@@ -32,7 +34,9 @@ struct CapturedLog {
 
 TEST(Logging, RedactsEverySecretEvenFromCarelessCalls) {
     CapturedLog log({"xoxb-very-secret-token", "sign-secret-123"});
-    spdlog::info("token is xoxb-very-secret-token and secret sign-secret-123, twice: xoxb-very-secret-token");
+    spdlog::info(
+        "token is xoxb-very-secret-token and secret sign-secret-123, twice: "
+        "xoxb-very-secret-token");
     const std::string text = log.text();
     EXPECT_EQ(text.find("xoxb-very-secret-token"), std::string::npos) << text;
     EXPECT_EQ(text.find("sign-secret-123"), std::string::npos) << text;

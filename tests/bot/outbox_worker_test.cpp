@@ -16,7 +16,7 @@ namespace {
 
 // Answers from a script, and remembers what it was asked to deliver.
 class ScriptedDeliverer : public Deliverer {
-public:
+  public:
     std::deque<DeliveryResult> script;
     std::vector<std::int64_t> seen;
     DeliveryResult deliver(const OutboxItem& item) override {
@@ -33,29 +33,35 @@ struct Fixture {
     Writer writer{open_database({dir.file("o.db")})};
     FakeClock clock{1'000'000};
     std::int64_t add(const std::string& channel, const std::string& kind) {
-        return writer.call<std::int64_t>([&](SQLite::Database& db) {
-                   OutboxItem i;
-                   i.destination = "test";
-                   i.channel_key = channel;
-                   i.kind = kind;
-                   i.payload = "{}";
-                   i.next_attempt_at = clock.now_ms();
-                   i.created_at = clock.now_ms();
-                   return enqueue_outbox(db, i);
-               }).get();
+        return writer
+            .call<std::int64_t>([&](SQLite::Database& db) {
+                OutboxItem i;
+                i.destination = "test";
+                i.channel_key = channel;
+                i.kind = kind;
+                i.payload = "{}";
+                i.next_attempt_at = clock.now_ms();
+                i.created_at = clock.now_ms();
+                return enqueue_outbox(db, i);
+            })
+            .get();
     }
     OutboxItem row(std::int64_t id) {
-        return writer.call<OutboxItem>([id](SQLite::Database& db) {
-                   SQLite::Statement q(db, "SELECT status, attempts, next_attempt_at, IFNULL(last_error,'') FROM outbox WHERE id=?");
-                   q.bind(1, static_cast<int64_t>(id));
-                   q.executeStep();
-                   OutboxItem o;
-                   o.status = q.getColumn(0).getString();
-                   o.attempts = q.getColumn(1).getInt();
-                   o.next_attempt_at = q.getColumn(2).getInt64();
-                   o.last_error = q.getColumn(3).getString();
-                   return o;
-               }).get();
+        return writer
+            .call<OutboxItem>([id](SQLite::Database& db) {
+                SQLite::Statement q(db,
+                                    "SELECT status, attempts, next_attempt_at, "
+                                    "IFNULL(last_error,'') FROM outbox WHERE id=?");
+                q.bind(1, static_cast<int64_t>(id));
+                q.executeStep();
+                OutboxItem o;
+                o.status = q.getColumn(0).getString();
+                o.attempts = q.getColumn(1).getInt();
+                o.next_attempt_at = q.getColumn(2).getInt64();
+                o.last_error = q.getColumn(3).getString();
+                return o;
+            })
+            .get();
     }
 };
 

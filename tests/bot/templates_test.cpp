@@ -8,10 +8,14 @@ using namespace muster;
 
 namespace {
 nlohmann::json sample() {
-    return {{"id", "INC-20261122-001"}, {"title", "Checkout \"5xx\" \\ <b>\n{{x}}"},
-            {"severity", "P1"},         {"severity_name", "High"},
-            {"status_label", "Investigating"}, {"declared_at_utc", "2026-11-22 09:30 UTC"},
-            {"ic", "U0IC"},             {"respond_within", "1h"}};
+    return {{"id", "INC-20261122-001"},
+            {"title", "Checkout \"5xx\" \\ <b>\n{{x}}"},
+            {"severity", "P1"},
+            {"severity_name", "High"},
+            {"status_label", "Investigating"},
+            {"declared_at_utc", "2026-11-22 09:30 UTC"},
+            {"ic", "U0IC"},
+            {"respond_within", "1h"}};
 }
 const MessageField* field(const Message& m, const std::string& label) {
     for (const auto& f : m.fields)
@@ -42,7 +46,8 @@ TEST(Templates, DeclarationCarriesTheSeedContent) {
 TEST(Templates, EveryShippedTemplateRenders) {
     Templates t;
     EXPECT_TRUE(t.check().empty());
-    for (const auto& [name, body] : embedded_templates()) EXPECT_NO_THROW(t.render(name, sample())) << name;
+    for (const auto& [name, body] : embedded_templates())
+        EXPECT_NO_THROW(t.render(name, sample())) << name;
 }
 
 TEST(Templates, OverrideDirWinsAndBrokenOverrideFallsBack) {
@@ -78,7 +83,8 @@ TEST(Message, JsonRoundTripAndEmptyFieldsDropped) {
     EXPECT_EQ(back.fields[1].user, "U1");
     EXPECT_EQ(back.sections[0].second, "body");
     EXPECT_EQ(back.actions[0].style, "primary");
-    const Message sparse = message_from_json({{"title", "x"}, {"fields", {{{"label", "Empty"}, {"value", ""}}}}});
+    const Message sparse =
+        message_from_json({{"title", "x"}, {"fields", {{{"label", "Empty"}, {"value", ""}}}}});
     EXPECT_TRUE(sparse.fields.empty());
     EXPECT_THROW(message_from_json({{"fields", "nope"}}), std::runtime_error);
     // Invalid UTF-8 never makes JSON output throw.

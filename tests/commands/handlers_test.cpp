@@ -29,20 +29,26 @@ struct World {
         if (auto* e = std::get_if<UsageError>(&parsed)) return refusal(e->text());
         const Command cmd = std::get<Command>(parsed);
         const Actor actor{user, "alice", "slack", channel};
-        return writer->call<Reply>([&](SQLite::Database& db) { return handlers.execute(db, cmd, actor, now); }).get();
+        return writer
+            ->call<Reply>(
+                [&](SQLite::Database& db) { return handlers.execute(db, cmd, actor, now); })
+            .get();
     }
     template <typename T>
     T query(std::function<T(SQLite::Database&)> fn) {
         return writer->call<T>(std::move(fn)).get();
     }
     Incident incident(const std::string& id) {
-        return *query<std::optional<Incident>>([&](SQLite::Database& db) { return load_incident(db, id); });
+        return *query<std::optional<Incident>>(
+            [&](SQLite::Database& db) { return load_incident(db, id); });
     }
     std::vector<TimelineEvent> timeline(const std::string& id) {
-        return query<std::vector<TimelineEvent>>([&](SQLite::Database& db) { return load_timeline(db, id); });
+        return query<std::vector<TimelineEvent>>(
+            [&](SQLite::Database& db) { return load_timeline(db, id); });
     }
     std::vector<OutboxItem> outbox(const std::string& id) {
-        return query<std::vector<OutboxItem>>([&](SQLite::Database& db) { return load_outbox(db, id); });
+        return query<std::vector<OutboxItem>>(
+            [&](SQLite::Database& db) { return load_outbox(db, id); });
     }
     void restart() {
         writer.reset();
@@ -142,7 +148,8 @@ TEST(Handlers, LifecycleRecordsOldAndNewValues) {
     w.now += 60'000;
     const Reply res = w.run("update " + id + " resolved all clear");
     EXPECT_NE(res.text.find("resolved after 3m"), std::string::npos) << res.text;
-    EXPECT_NE(res.text.find("Post-incident review due by 2026-11-24 09:33 UTC"), std::string::npos) << res.text;
+    EXPECT_NE(res.text.find("Post-incident review due by 2026-11-24 09:33 UTC"), std::string::npos)
+        << res.text;
 
     const Incident inc = w.incident(id);
     EXPECT_EQ(inc.ic, "U0ALICE");
@@ -155,10 +162,10 @@ TEST(Handlers, LifecycleRecordsOldAndNewValues) {
 
     std::vector<std::string> types;
     for (const auto& e : w.timeline(id)) types.push_back(e.type);
-    EXPECT_EQ(types, (std::vector<std::string>{"declared", "channel_created", "role_assigned",
-                                               "severity_changed", "status_changed", "status_update",
-                                               "status_changed", "status_update", "impact_set",
-                                               "root_cause_set", "action_item_added", "resolved"}));
+    EXPECT_EQ(types, (std::vector<std::string>{
+                         "declared", "channel_created", "role_assigned", "severity_changed",
+                         "status_changed", "status_update", "status_changed", "status_update",
+                         "impact_set", "root_cause_set", "action_item_added", "resolved"}));
     const auto tl = w.timeline(id);
     EXPECT_EQ(tl[3].field, "severity");
     EXPECT_EQ(tl[3].old_value, "P2");
@@ -182,7 +189,8 @@ TEST(Handlers, RefusalsExplainThemselves) {
     const Reply again = w.run("resolve " + id);
     EXPECT_TRUE(again.error);
     EXPECT_NE(again.text.find("already resolved"), std::string::npos);
-    EXPECT_NE(w.run("update " + id + " identified x").text.find("reopen it first"), std::string::npos);
+    EXPECT_NE(w.run("update " + id + " identified x").text.find("reopen it first"),
+              std::string::npos);
     EXPECT_TRUE(w.run("ack " + id).error);
     EXPECT_FALSE(w.run("reopen " + id + " came back").error);
     EXPECT_EQ(w.incident(id).status, Status::investigating);

@@ -36,7 +36,8 @@ TEST(Parser, Declare) {
 TEST(Parser, DeclareErrorsCarryTheUsageLine) {
     auto e = bad("declare");
     EXPECT_NE(e.usage.find("/incident declare <P0-P3> <title…>"), std::string::npos);
-    EXPECT_NE(bad("declare P7 x").message.find("'P7' is not a severity (P0-P3)"), std::string::npos);
+    EXPECT_NE(bad("declare P7 x").message.find("'P7' is not a severity (P0-P3)"),
+              std::string::npos);
     EXPECT_NE(bad("declare P1").message.find("title"), std::string::npos);
     EXPECT_NE(bad("declare impact=high x").message.find("both"), std::string::npos);
     EXPECT_NE(bad("declare impact=huge urgency=low x").message.find("'huge'"), std::string::npos);
@@ -118,9 +119,9 @@ TEST(Parser, UnicodeAndLongText) {
 TEST(Parser, Utf8Validation) {
     EXPECT_TRUE(is_valid_utf8("plain"));
     EXPECT_TRUE(is_valid_utf8("é 🔥 決"));
-    EXPECT_FALSE(is_valid_utf8("\xc3"));          // truncated
-    EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong
-    EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // surrogate
+    EXPECT_FALSE(is_valid_utf8("\xc3"));              // truncated
+    EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
+    EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
     EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // > U+10FFFF
     EXPECT_EQ(utf8_length("é🔥x"), 3u);
 }

@@ -11,14 +11,18 @@ TEST(CliE2E, Version) {
 }
 
 TEST(CliE2E, CheckConfigNamesFileLineAndKey) {
-    const auto ok = run_muster({"check-config", "--config", std::string(MUSTER_SOURCE_DIR) + "/deploy/muster.example.yaml"});
+    const auto ok = run_muster({"check-config", "--config",
+                                std::string(MUSTER_SOURCE_DIR) + "/deploy/muster.example.yaml"});
     EXPECT_EQ(ok.exit_code, 0) << ok.err;
     EXPECT_NE(ok.out.find("ok: "), std::string::npos);
     TempDir dir;
-    dir.write("bad.yaml", "server:\n  listen: 127.0.0.1:8080\nstorage:\n  path: x.db\n  synchronus: full\n");
+    dir.write("bad.yaml",
+              "server:\n  listen: 127.0.0.1:8080\nstorage:\n  path: x.db\n  synchronus: full\n");
     const auto bad = run_muster({"check-config", "--config", dir.file("bad.yaml")});
     EXPECT_EQ(bad.exit_code, 1);
-    EXPECT_NE(bad.err.find(dir.file("bad.yaml") + ":5: storage.synchronus: unknown key"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find(dir.file("bad.yaml") + ":5: storage.synchronus: unknown key"),
+              std::string::npos)
+        << bad.err;
     // serve refuses the same file before touching anything
     const auto serve = run_muster({"serve", "--config", dir.file("bad.yaml")});
     EXPECT_EQ(serve.exit_code, 2);
@@ -40,7 +44,8 @@ TEST(CliE2E, ReadCommandsFailCleanly) {
     EXPECT_NE(bad_id.err.find("not an incident id"), std::string::npos);
     const auto unknown = run_muster({"export", "INC-19990101-001", "--db", s.db()});
     EXPECT_EQ(unknown.exit_code, 1);
-    const auto md = run_muster({"export", "INC-19990101-001", "--format", "markdown", "--db", s.db()});
+    const auto md =
+        run_muster({"export", "INC-19990101-001", "--format", "markdown", "--db", s.db()});
     EXPECT_EQ(md.exit_code, 2);
     EXPECT_NE(md.err.find("not available yet"), std::string::npos);
     const auto open = run_muster({"incidents", "--open", "--json", "--db", s.db()});

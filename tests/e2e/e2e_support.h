@@ -67,6 +67,8 @@ struct MusterServer {
     }
 };
 
-inline nlohmann::json json_of(const HttpResult& r) { return nlohmann::json::parse(r.body); }
+inline nlohmann::json json_of(const HttpResult& r) {
+    return nlohmann::json::parse(r.body);
+}
 
 }  // namespace muster::test

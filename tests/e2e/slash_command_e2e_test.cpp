@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "tests/e2e/e2e_support.h"
 #include "storage/incident_store.h"
+#include "tests/e2e/e2e_support.h"
 
 using namespace muster;
 using namespace muster::test;
@@ -36,9 +36,11 @@ TEST(SlashCommandE2E, DeclareUpdateAckResolveThenExport) {
     EXPECT_TRUE(s.proc->wait_for_stdout("console → #alerts-warning"));
 
     // Inside the incident channel the incident is implied.
-    EXPECT_EQ(json_of(s.command("update identified bad deploy of cart", channel))["response_type"], "in_channel");
+    EXPECT_EQ(json_of(s.command("update identified bad deploy of cart", channel))["response_type"],
+              "in_channel");
     EXPECT_EQ(json_of(s.command("ack", channel, "U0ONCALL"))["response_type"], "in_channel");
-    EXPECT_EQ(json_of(s.command("note rolled back cart to v41", channel))["response_type"], "ephemeral");
+    EXPECT_EQ(json_of(s.command("note rolled back cart to v41", channel))["response_type"],
+              "ephemeral");
     const auto resolved = json_of(s.command("resolve " + id + " error rate normal"));
     EXPECT_NE(resolved["text"].get<std::string>().find("resolved"), std::string::npos);
     EXPECT_TRUE(s.proc->wait_for_stdout("✅ RESOLVED"));
@@ -49,8 +51,11 @@ TEST(SlashCommandE2E, DeclareUpdateAckResolveThenExport) {
     EXPECT_EQ(s.proc->wait_exit(), 0);
     {
         auto db = open_database({s.db(), "full", 5000, true});
-        EXPECT_EQ(db->execAndGet("SELECT COUNT(*) FROM outbox WHERE status <> 'delivered'").getInt(), 0);
-        EXPECT_EQ(db->execAndGet("SELECT COUNT(*) FROM outbox WHERE destination = 'console'").getInt(), 6);
+        EXPECT_EQ(
+            db->execAndGet("SELECT COUNT(*) FROM outbox WHERE status <> 'delivered'").getInt(), 0);
+        EXPECT_EQ(
+            db->execAndGet("SELECT COUNT(*) FROM outbox WHERE destination = 'console'").getInt(),
+            6);
     }
 
     const auto list = run_muster({"incidents", "--db", s.db()});
@@ -70,8 +75,9 @@ TEST(SlashCommandE2E, DeclareUpdateAckResolveThenExport) {
         EXPECT_GE(e["at"].get<std::string>(), last_at);
         last_at = e["at"];
     }
-    EXPECT_EQ(types, (std::vector<std::string>{"declared", "channel_created", "status_changed",
-                                               "status_update", "acknowledged", "note", "resolved"}));
+    EXPECT_EQ(types,
+              (std::vector<std::string>{"declared", "channel_created", "status_changed",
+                                        "status_update", "acknowledged", "note", "resolved"}));
 }
 
 TEST(SlashCommandE2E, BadSignaturesAre401AndWriteNothing) {
@@ -80,7 +86,8 @@ TEST(SlashCommandE2E, BadSignaturesAre401AndWriteNothing) {
     const long long now = unix_now();
     const std::string ts = std::to_string(now);
     const std::vector<std::vector<std::pair<std::string, std::string>>> attempts = {
-        {{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", slack::sign("wrong-secret", ts, body)}},
+        {{"X-Slack-Request-Timestamp", ts},
+         {"X-Slack-Signature", slack::sign("wrong-secret", ts, body)}},
         {{"X-Slack-Request-Timestamp", ts}},
         {{"X-Slack-Signature", slack::sign(s.secret, ts, body)}},
         {},
@@ -89,7 +96,8 @@ TEST(SlashCommandE2E, BadSignaturesAre401AndWriteNothing) {
         {{"X-Slack-Request-Timestamp", std::to_string(now + 400)},
          {"X-Slack-Signature", slack::sign(s.secret, std::to_string(now + 400), body)}},
         // Signed for a different body: replaying a signature on new text.
-        {{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", slack::sign(s.secret, ts, body + "x")}},
+        {{"X-Slack-Request-Timestamp", ts},
+         {"X-Slack-Signature", slack::sign(s.secret, ts, body + "x")}},
     };
     for (const auto& headers : attempts) {
         auto h = headers;
@@ -108,16 +116,19 @@ TEST(SlashCommandE2E, BadSignaturesAre401AndWriteNothing) {
 TEST(SlashCommandE2E, OversizedBodiesAre413BeforeBeingRead) {
     MusterServer s("\nserver: {max_body_bytes: 4096}\n");
     const std::string big(5000, 'a');
-    const auto declared = http_request(s.port, "POST", "/slack/commands",
-                                       {{"Content-Type", "application/x-www-form-urlencoded"}}, big);
+    const auto declared =
+        http_request(s.port, "POST", "/slack/commands",
+                     {{"Content-Type", "application/x-www-form-urlencoded"}}, big);
     EXPECT_EQ(declared.status, 413);
     // Chunked, so the size is only known while reading: the parser's limit stops it.
-    std::string chunked = "POST /slack/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string chunked =
+        "POST /slack/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 5; ++i) chunked += "400\r\n" + std::string(1024, 'b') + "\r\n";
     chunked += "0\r\n\r\n";
     EXPECT_EQ(http_raw(s.port, chunked).status, 413);
     // A declared 64 MiB body is refused from its header alone, without sending it.
-    const auto huge = http_raw(s.port, "POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 67108864\r\n\r\n");
+    const auto huge = http_raw(
+        s.port, "POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 67108864\r\n\r\n");
     EXPECT_EQ(huge.status, 413);
     EXPECT_EQ(http_request(s.port, "GET", "/healthz").status, 200);
     EXPECT_EQ(s.rows("incidents"), 0);
@@ -145,7 +156,8 @@ TEST(SlashCommandE2E, MalformedInputGetsClearAnswers) {
 
 TEST(SlashCommandE2E, SslCheckHealthReadinessAndRouting) {
     MusterServer s;
-    EXPECT_EQ(http_request(s.port, "POST", "/slack/commands", {}, "ssl_check=1&token=abc").status, 200);
+    EXPECT_EQ(http_request(s.port, "POST", "/slack/commands", {}, "ssl_check=1&token=abc").status,
+              200);
     const auto health = http_request(s.port, "GET", "/healthz");
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.body, "ok\n");
@@ -188,7 +200,8 @@ TEST(SlashCommandE2E, SigtermDrainsAndEveryAnsweredRequestIsPersisted) {
     for (int t = 0; t < 6; ++t)
         clients.emplace_back([&, t] {
             for (int i = 0; !stop; ++i) {
-                const auto r = s.command("declare P3 load " + std::to_string(t) + "-" + std::to_string(i));
+                const auto r =
+                    s.command("declare P3 load " + std::to_string(t) + "-" + std::to_string(i));
                 if (r.status == 0) break;  // refused: the server has stopped listening
                 if (r.status != 200) continue;
                 const std::string text = json_of(r)["text"];
@@ -211,7 +224,8 @@ TEST(SlashCommandE2E, SigtermDrainsAndEveryAnsweredRequestIsPersisted) {
     EXPECT_EQ(s.proc->err().find("drain timed out"), std::string::npos) << s.proc->err();
     auto db = open_database({s.db(), "full", 5000, true});
     ASSERT_GE(answered.size(), 30u);
-    for (const auto& id : answered) EXPECT_TRUE(load_incident(*db, id)) << id << " was answered but lost";
+    for (const auto& id : answered)
+        EXPECT_TRUE(load_incident(*db, id)) << id << " was answered but lost";
 }
 
 TEST(SlashCommandE2E, SecretsNeverReachTheLog) {
@@ -219,7 +233,8 @@ TEST(SlashCommandE2E, SecretsNeverReachTheLog) {
     s.command("declare P1 secret test");
     const std::string body = command_body("declare P1 forged");
     http_request(s.port, "POST", "/slack/commands",
-                 {{"X-Slack-Request-Timestamp", "1"}, {"X-Slack-Signature", "v0=" + s.secret}}, body);
+                 {{"X-Slack-Request-Timestamp", "1"}, {"X-Slack-Signature", "v0=" + s.secret}},
+                 body);
     s.proc->signal(SIGTERM);
     s.proc->wait_exit();
     const std::string log = s.proc->err();
@@ -231,13 +246,17 @@ TEST(SlashCommandE2E, SecretsNeverReachTheLog) {
 TEST(SlashCommandE2E, StartupFailuresAreOneLineAndNonZero) {
     TempDir dir;
     dir.write("blocker", "x");
-    const auto bad_db = run_muster({"serve", "--listen", "127.0.0.1:0", "--db", dir.file("blocker/m.db")});
+    const auto bad_db =
+        run_muster({"serve", "--listen", "127.0.0.1:0", "--db", dir.file("blocker/m.db")});
     EXPECT_EQ(bad_db.exit_code, 2);
     EXPECT_EQ(bad_db.err.find("muster: "), 0u) << bad_db.err;
     EXPECT_NE(bad_db.err.find("blocker"), std::string::npos);
 
     MusterServer s;
-    const auto busy = run_muster({"serve", "--listen", "127.0.0.1:" + std::to_string(s.port), "--db", dir.file("x.db")});
+    const auto busy = run_muster(
+        {"serve", "--listen", "127.0.0.1:" + std::to_string(s.port), "--db", dir.file("x.db")});
     EXPECT_EQ(busy.exit_code, 2);
-    EXPECT_NE(busy.err.find("cannot listen on 127.0.0.1:" + std::to_string(s.port)), std::string::npos) << busy.err;
+    EXPECT_NE(busy.err.find("cannot listen on 127.0.0.1:" + std::to_string(s.port)),
+              std::string::npos)
+        << busy.err;
 }

@@ -5,7 +5,8 @@
 using namespace muster;
 
 TEST(Form, DecodesSlackBodies) {
-    const auto f = parse_form("command=%2Fincident&text=declare+P1+caf%C3%A9+%F0%9F%94%A5&empty=&flag");
+    const auto f =
+        parse_form("command=%2Fincident&text=declare+P1+caf%C3%A9+%F0%9F%94%A5&empty=&flag");
     ASSERT_TRUE(f);
     EXPECT_EQ(f->at("command"), "/incident");
     EXPECT_EQ(f->at("text"), "declare P1 café 🔥");

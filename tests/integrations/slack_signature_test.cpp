@@ -13,7 +13,8 @@ const std::string kTimestamp = "1531420618";
 const std::string kBody =
     "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&"
     "channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&"
-    "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&"
+    "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%"
+    "2F96rGlfmibIGlgcZRskXaIFfN&"
     "trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
 const std::string kExpected = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 const EpochMs kThen = 1531420618LL * 1000;
@@ -21,13 +22,17 @@ const EpochMs kThen = 1531420618LL * 1000;
 
 TEST(SlackSignature, MatchesTheDocumentedVector) {
     EXPECT_EQ(slack::sign(kSecret, kTimestamp, kBody), kExpected);
-    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen), slack::SignatureCheck::ok);
+    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen),
+              slack::SignatureCheck::ok);
 }
 
 TEST(SlackSignature, WindowIsFiveMinutesEitherWay) {
-    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen + 300'000), slack::SignatureCheck::ok);
-    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen + 301'000), slack::SignatureCheck::stale);
-    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen - 301'000), slack::SignatureCheck::stale);
+    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen + 300'000),
+              slack::SignatureCheck::ok);
+    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen + 301'000),
+              slack::SignatureCheck::stale);
+    EXPECT_EQ(slack::verify(kSecret, kTimestamp, kExpected, kBody, kThen - 301'000),
+              slack::SignatureCheck::stale);
 }
 
 TEST(SlackSignature, RejectsEveryKindOfWrong) {

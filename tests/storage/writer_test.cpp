@@ -14,7 +14,11 @@ using namespace muster;
 
 namespace {
 int count_rows(Writer& w) {
-    return w.call<int>([](SQLite::Database& db) { return db.execAndGet("SELECT COUNT(*) FROM meta").getInt(); }).get();
+    return w
+        .call<int>([](SQLite::Database& db) {
+            return db.execAndGet("SELECT COUNT(*) FROM meta").getInt();
+        })
+        .get();
 }
 void insert(SQLite::Database& db, const std::string& key) {
     SQLite::Statement st(db, "INSERT INTO meta (key, value) VALUES (?, 'v')");

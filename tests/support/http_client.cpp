@@ -41,7 +41,8 @@ bool parse_response(const std::string& buf, HttpResult& r) {
     r.status = std::atoi(status_line.c_str() + 9);
     while (pos != std::string::npos && pos < head.size()) {
         const std::size_t next = head.find("\r\n", pos + 2);
-        const std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+        const std::string line =
+            head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
         const auto colon = line.find(':');
         if (colon != std::string::npos) {
             std::string name = line.substr(0, colon);
@@ -112,7 +113,8 @@ HttpResult http_raw(std::uint16_t port, const std::string& bytes, int timeout_ms
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
                         const std::vector<std::pair<std::string, std::string>>& headers,
                         const std::string& body, int timeout_ms) {
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    std::string req =
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     bool has_length = false;
     for (const auto& [k, v] : headers) {
         req += k + ": " + v + "\r\n";

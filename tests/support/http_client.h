@@ -10,7 +10,7 @@
 namespace muster::test {
 
 struct HttpResult {
-    int status = 0;  // 0: no answer (connection closed or timed out)
+    int status = 0;                              // 0: no answer (connection closed or timed out)
     std::map<std::string, std::string> headers;  // lowercased names
     std::string body;
 };

@@ -24,8 +24,9 @@ RunResult run_muster(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env = {}, int timeout_ms = 30'000);
 
 class MusterProcess {
-public:
-    MusterProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  public:
+    MusterProcess(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env = {});
     ~MusterProcess();
     MusterProcess(const MusterProcess&) = delete;
     MusterProcess& operator=(const MusterProcess&) = delete;
@@ -41,7 +42,7 @@ public:
     std::string err();
     pid_t pid() const { return pid_; }
 
-private:
+  private:
     void reader(int fd, std::string& sink, bool& closed);
     bool wait_for(std::string& sink, const std::string& needle, int timeout_ms);
 
