@@ -56,6 +56,15 @@ std::size_t OutboxWorker::run_due() {
                            [now](SQLite::Database& db) { return due_outbox(db, now, 64); })
                        .get();
         if (due.empty()) return settled;
+        // Deliver every channel head that is due, then record all outcomes in one write: one
+        // commit per round instead of one per message keeps the writer free for requests.
+        struct Outcome {
+            const OutboxItem* item;
+            DeliveryResult result;
+            EpochMs at, next;
+        };
+        std::vector<Outcome> outcomes;
+        outcomes.reserve(due.size());
         for (const auto& item : due) {
             DeliveryResult r;
             const auto it = deliverers_.find(item.destination);
@@ -72,30 +81,33 @@ std::size_t OutboxWorker::run_due() {
             EpochMs next = 0;
             if (r.kind == DeliveryResult::Kind::retry)
                 next = r.retry_after ? *r.retry_after : done_at + retry_.delay(item.attempts, rng_);
-            writer_
-                .call<int>([&](SQLite::Database& db) {
-                    switch (r.kind) {
-                        case DeliveryResult::Kind::delivered:
-                            mark_outbox_delivered(db, item.id, done_at, r.detail);
-                            break;
-                        case DeliveryResult::Kind::retry:
-                            mark_outbox_retry(db, item.id, next, r.detail);
-                            break;
-                        case DeliveryResult::Kind::failed:
-                            mark_outbox_failed(db, item.id, done_at, r.detail);
-                            break;
-                    }
-                    return 0;
-                })
-                .get();
             if (r.kind == DeliveryResult::Kind::failed)
                 spdlog::error("outbox: {} #{} to {} failed for good: {}", item.kind, item.id,
                               item.destination, r.detail);
             else if (r.kind == DeliveryResult::Kind::retry)
                 spdlog::warn("outbox: {} #{} to {} will be retried: {}", item.kind, item.id,
                              item.destination, r.detail);
-            ++settled;
+            outcomes.push_back({&item, std::move(r), done_at, next});
         }
+        writer_
+            .call<int>([&outcomes](SQLite::Database& db) {
+                for (const auto& o : outcomes) {
+                    switch (o.result.kind) {
+                        case DeliveryResult::Kind::delivered:
+                            mark_outbox_delivered(db, o.item->id, o.at, o.result.detail);
+                            break;
+                        case DeliveryResult::Kind::retry:
+                            mark_outbox_retry(db, o.item->id, o.next, o.result.detail);
+                            break;
+                        case DeliveryResult::Kind::failed:
+                            mark_outbox_failed(db, o.item->id, o.at, o.result.detail);
+                            break;
+                    }
+                }
+                return 0;
+            })
+            .get();
+        settled += outcomes.size();
     }
 }
 

@@ -77,19 +77,23 @@ std::string json_escape(const std::string& s) {
 
 }  // namespace
 
-Templates::Templates(std::string override_dir) : dir_(std::move(override_dir)) {}
-
-std::string Templates::text_of(const std::string& name, std::string* origin) const {
-    if (!dir_.empty()) {
+Templates::Templates(std::string override_dir) : dir_(std::move(override_dir)) {
+    if (dir_.empty()) return;
+    for (const auto& [name, body] : embedded_templates()) {
         const auto path = std::filesystem::path(dir_) / (name + ".mustache");
         std::error_code ec;
-        if (std::filesystem::is_regular_file(path, ec)) {
-            std::ifstream in(path, std::ios::binary);
-            std::ostringstream ss;
-            ss << in.rdbuf();
-            if (origin) *origin = path.string();
-            return ss.str();
-        }
+        if (!std::filesystem::is_regular_file(path, ec)) continue;
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        overrides_[name] = {path.string(), ss.str()};
+    }
+}
+
+std::string Templates::text_of(const std::string& name, std::string* origin) const {
+    if (const auto o = overrides_.find(name); o != overrides_.end()) {
+        if (origin) *origin = o->second.first;
+        return o->second.second;
     }
     const auto& table = embedded_templates();
     const auto it = table.find(name);

@@ -1,6 +1,7 @@
 // Messages from Mustache templates. Each template renders a JSON document of the neutral message
 // model; values are JSON-escaped as they are substituted, so no input can break the document.
-// The shipped templates are compiled in; a file of the same name in templates.dir overrides one.
+// The shipped templates are compiled in; a file of the same name in templates.dir overrides one
+// (read at start-up).
 #pragma once
 
 #include <map>
@@ -26,6 +27,9 @@ class Templates {
   private:
     std::string text_of(const std::string& name, std::string* origin) const;
     std::string dir_;
+    // Override files are read once, at construction: rendering happens inside the request's
+    // write and must not touch the file system. Changing an override needs a restart.
+    std::map<std::string, std::pair<std::string, std::string>> overrides_;  // name → (path, text)
 };
 
 }  // namespace muster
