@@ -134,6 +134,27 @@ TEST(SlashCommandE2E, OversizedBodiesAre413BeforeBeingRead) {
     EXPECT_EQ(s.rows("incidents"), 0);
 }
 
+TEST(SlashCommandE2E, HeaderLimitKeepAliveAndSlowClients) {
+    MusterServer s("\nserver: {max_header_bytes: 2048, idle_timeout: 1s, read_timeout: 1s}\n");
+    const auto big_header =
+        http_request(s.port, "GET", "/healthz", {{"X-Padding", std::string(4096, 'p')}});
+    EXPECT_EQ(big_header.status, 431);
+    // Two requests on one connection: keep-alive answers both, then honours Connection: close.
+    const std::string both = http_raw_all(s.port,
+                                          "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz "
+                                          "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(both.find("ok\n"), std::string::npos) << both;
+    EXPECT_NE(both.find("ready\n"), std::string::npos) << both;
+    // A client that sends half a request and stalls is cut off by the read timeout, not kept
+    // forever.
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string stalled =
+        http_raw_all(s.port, "POST /slack/commands HTTP/1.1\r\nHost: x\r\n", 10'000);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+    EXPECT_EQ(stalled.find("200"), std::string::npos);
+    EXPECT_EQ(http_request(s.port, "GET", "/healthz").status, 200);
+}
+
 TEST(SlashCommandE2E, MalformedInputGetsClearAnswers) {
     MusterServer s;
     const auto usage = s.command("declare P9 something");

@@ -22,4 +22,7 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
 // Sends raw bytes and returns whatever answer comes back.
 HttpResult http_raw(std::uint16_t port, const std::string& bytes, int timeout_ms = 10'000);
 
+// Sends raw bytes and returns everything received until the server closes or the time is up.
+std::string http_raw_all(std::uint16_t port, const std::string& bytes, int timeout_ms = 10'000);
+
 }  // namespace muster::test
