@@ -1,8 +1,10 @@
 #include "bot/channel_name.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 
 namespace muster {
 
@@ -55,6 +57,25 @@ std::size_t decode(const std::string& s, std::size_t i, std::uint32_t& cp) {
 
 }  // namespace
 
+const std::vector<std::string>& channel_name_tokens() {
+    static const std::vector<std::string> tokens = {"yyyy", "mm",   "dd", "yyyymmdd", "hh", "min",
+                                                    "hhmm", "slug", "id", "seq",      "sev"};
+    return tokens;
+}
+
+std::vector<std::string> unknown_pattern_tokens(const std::string& pattern) {
+    std::vector<std::string> unknown;
+    const auto& known = channel_name_tokens();
+    for (std::size_t open = pattern.find('{'); open != std::string::npos;
+         open = pattern.find('{', open + 1)) {
+        const auto close = pattern.find('}', open);
+        if (close == std::string::npos) break;
+        const std::string tok = pattern.substr(open + 1, close - open - 1);
+        if (std::find(known.begin(), known.end(), tok) == known.end()) unknown.push_back(tok);
+    }
+    return unknown;
+}
+
 std::string slugify(const std::string& title, std::size_t max_len) {
     std::string out;
     bool boundary = false;
@@ -103,44 +124,23 @@ std::string channel_name(const ChannelNameInput& in, std::size_t max_len) {
     for (char c : in.severity)
         sev += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
+    std::map<std::string, std::string> values = {
+        {"yyyy", yyyy}, {"mm", mm},   {"dd", dd},        {"yyyymmdd", yyyy + mm + dd},
+        {"hh", hh},     {"min", mi},  {"hhmm", hh + mi}, {"id", id_lower},
+        {"seq", seq},   {"sev", sev}, {"slug", ""}};
     auto expand = [&](const std::string& slug) {
+        values["slug"] = slug;
         std::string out;
         for (std::size_t i = 0; i < in.pattern.size();) {
             if (in.pattern[i] == '{') {
                 const auto close = in.pattern.find('}', i);
-                if (close != std::string::npos) {
-                    const std::string tok = in.pattern.substr(i + 1, close - i - 1);
-                    std::string v;
-                    bool known = true;
-                    if (tok == "yyyy")
-                        v = yyyy;
-                    else if (tok == "mm")
-                        v = mm;
-                    else if (tok == "dd")
-                        v = dd;
-                    else if (tok == "yyyymmdd")
-                        v = yyyy + mm + dd;
-                    else if (tok == "hh")
-                        v = hh;
-                    else if (tok == "min")
-                        v = mi;
-                    else if (tok == "hhmm")
-                        v = hh + mi;
-                    else if (tok == "slug")
-                        v = slug;
-                    else if (tok == "id")
-                        v = id_lower;
-                    else if (tok == "seq")
-                        v = seq;
-                    else if (tok == "sev")
-                        v = sev;
-                    else
-                        known = false;
-                    if (known) {
-                        out += v;
-                        i = close + 1;
-                        continue;
-                    }
+                const auto v = close == std::string::npos
+                                   ? values.end()
+                                   : values.find(in.pattern.substr(i + 1, close - i - 1));
+                if (v != values.end()) {
+                    out += v->second;
+                    i = close + 1;
+                    continue;
                 }
             }
             out += in.pattern[i++];

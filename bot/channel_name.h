@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "bot/clock.h"
 
@@ -16,6 +17,10 @@ struct ChannelNameInput {
     std::string severity;
     EpochMs declared_at = 0;
 };
+
+// The {tokens} a pattern may use, and the ones in `pattern` that are not among them.
+const std::vector<std::string>& channel_name_tokens();
+std::vector<std::string> unknown_pattern_tokens(const std::string& pattern);
 
 std::string slugify(const std::string& title, std::size_t max_len);
 std::string channel_name(const ChannelNameInput& in, std::size_t max_len = 80);

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "bot/channel_name.h"
 #include "bot/duration.h"
 
 namespace muster {
@@ -377,14 +378,9 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
         r.str(n, "slack", "channel_name_pattern", c.slack.channel_name_pattern);
         r.boolean(n, "slack", "channel_private", c.slack.channel_private);
         r.string_list(n, "slack", "responders", c.slack.responders);
-        static const std::regex token_re("\\{([a-z]+)\\}");
-        static const std::set<std::string> tokens = {"yyyy", "mm",   "dd", "yyyymmdd", "hh", "min",
-                                                     "hhmm", "slug", "id", "seq",      "sev"};
-        const std::string& p = c.slack.channel_name_pattern;
-        for (std::sregex_iterator it(p.begin(), p.end(), token_re), end; it != end; ++it)
-            if (!tokens.count((*it)[1].str()))
-                r.error(n["channel_name_pattern"], "slack.channel_name_pattern",
-                        "unknown token {" + (*it)[1].str() + "}");
+        for (const auto& tok : unknown_pattern_tokens(c.slack.channel_name_pattern))
+            r.error(n["channel_name_pattern"], "slack.channel_name_pattern",
+                    "unknown token {" + tok + "}");
     }
     if (const auto n = root["teams"];
         r.expect_map(n, "teams",
