@@ -22,7 +22,9 @@
 #include "commands/handlers.h"
 #include "commands/parser.h"
 #include "integrations/console/console_sink.h"
+#include "integrations/slack/slack_deliverer.h"
 #include "integrations/slack/slash_command_route.h"
+#include "integrations/slack/web_api.h"
 #include "storage/database.h"
 #include "storage/export.h"
 #include "storage/incident_store.h"
@@ -101,6 +103,31 @@ int serve(Config cfg, const std::string& listen) {
     OutboxWorker outbox(writer, clock);
     if (cfg.console_enabled())
         outbox.add_deliverer("console", std::make_shared<ConsoleSink>(std::cout));
+    std::unique_ptr<slack::WebApi> slack_api;
+    if (cfg.slack_configured()) {
+        slack::init_http_client_threads(4);
+        slack_api = slack::make_web_api(cfg.slack.api_url, cfg.slack.bot_token,
+                                        std::chrono::milliseconds(cfg.slack.timeout_ms));
+        slack::Lookups lookups;
+        lookups.incident_channel = [&writer](const std::string& id) {
+            return writer
+                .call<std::optional<std::string>>(
+                    [id](SQLite::Database& db) { return channel_of_incident(db, id, "slack"); })
+                .get();
+        };
+        lookups.messages = [&writer](const std::string& id, const std::string& purpose) {
+            return writer
+                .call<std::vector<ChatMessage>>(
+                    [id, purpose](SQLite::Database& db) { return find_messages(db, id, "slack", purpose); })
+                .get();
+        };
+        const auto timeout = std::chrono::milliseconds(cfg.slack.timeout_ms);
+        outbox.add_deliverer("slack", std::make_shared<slack::SlackDeliverer>(
+                                          *slack_api, clock, lookups,
+                                          [timeout](const std::string& url, const nlohmann::json& body) {
+                                              return slack::post_json(url, body, timeout);
+                                          }));
+    }
     writer.on_commit([&outbox] { outbox.notify(); });
 
     Readiness readiness(writer, clock);

@@ -370,7 +370,7 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
     if (const auto n = root["slack"];
         r.expect_map(n, "slack",
                      {"signing_secret", "bot_token", "api_url", "announce_channel",
-                      "channel_name_pattern", "channel_private", "responders"})) {
+                      "channel_name_pattern", "channel_private", "responders", "timeout"})) {
         r.str(n, "slack", "signing_secret", c.slack.signing_secret);
         r.str(n, "slack", "bot_token", c.slack.bot_token);
         r.str(n, "slack", "api_url", c.slack.api_url);
@@ -378,6 +378,7 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
         r.str(n, "slack", "channel_name_pattern", c.slack.channel_name_pattern);
         r.boolean(n, "slack", "channel_private", c.slack.channel_private);
         r.string_list(n, "slack", "responders", c.slack.responders);
+        r.duration(n, "slack", "timeout", c.slack.timeout_ms);
         for (const auto& tok : unknown_pattern_tokens(c.slack.channel_name_pattern))
             r.error(n["channel_name_pattern"], "slack.channel_name_pattern",
                     "unknown token {" + tok + "}");

@@ -67,6 +67,7 @@ struct Config {
         std::string channel_name_pattern = "incident-{yyyymmdd}-{hhmm}-{slug}";
         bool channel_private = false;
         std::vector<std::string> responders;
+        std::int64_t timeout_ms = 10'000;  // per Web API call
     } slack;
     struct Teams {
         std::string app_id, app_password, tenant_id, team_id, announce_channel_id;

@@ -15,6 +15,7 @@ nlohmann::json to_json(const Message& m) {
     for (const auto& f : m.fields) {
         nlohmann::json jf = {{"label", f.label}, {"value", f.value}};
         if (!f.user.empty()) jf["user"] = f.user;
+        if (!f.channel.empty()) jf["channel"] = f.channel;
         j["fields"].push_back(jf);
     }
     j["sections"] = nlohmann::json::array();
@@ -45,9 +46,9 @@ Message message_from_json(const nlohmann::json& j) {
         for (const auto& f : j["fields"]) {
             if (!f.is_object()) throw std::runtime_error("each field must be an object");
             MessageField mf{str_at(f, "label", "field"), str_at(f, "value", "field"),
-                            str_at(f, "user", "field")};
+                            str_at(f, "user", "field"), str_at(f, "channel", "field")};
             // A field with neither a value nor a user says nothing: leave it out.
-            if (!mf.value.empty() || !mf.user.empty()) m.fields.push_back(mf);
+            if (!mf.value.empty() || !mf.user.empty() || !mf.channel.empty()) m.fields.push_back(mf);
         }
     }
     if (j.contains("sections")) {

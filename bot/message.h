@@ -15,6 +15,9 @@ struct MessageField {
     std::string label;
     std::string value;  // shown when there is no user, or as the user's fallback
     std::string user;   // chat user id, when the field names a person
+    // chat channel id when the field names a channel; "@incident" = the incident's own channel,
+    // filled in by the platform adapter once that channel exists
+    std::string channel;
 };
 
 struct MessageAction {

@@ -69,12 +69,12 @@ std::size_t OutboxWorker::run_due() {
             DeliveryResult r;
             const auto it = deliverers_.find(item.destination);
             if (it == deliverers_.end()) {
-                r = {DeliveryResult::Kind::failed, "no deliverer for " + item.destination, {}};
+                r = DeliveryResult::failed("no deliverer for " + item.destination);
             } else {
                 try {
                     r = it->second->deliver(item);
                 } catch (const std::exception& e) {
-                    r = {DeliveryResult::Kind::retry, e.what(), {}};
+                    r = DeliveryResult::later(e.what());
                 }
             }
             const EpochMs done_at = clock_.now_ms();
@@ -92,6 +92,18 @@ std::size_t OutboxWorker::run_due() {
         writer_
             .call<int>([&outcomes](SQLite::Database& db) {
                 for (const auto& o : outcomes) {
+                    if (o.result.record) {
+                        // What a delivery learnt must not undo the record of the delivery.
+                        try {
+                            db.exec("SAVEPOINT record");
+                            o.result.record(db);
+                            db.exec("RELEASE record");
+                        } catch (const std::exception& e) {
+                            db.exec("ROLLBACK TO record");
+                            db.exec("RELEASE record");
+                            spdlog::error("outbox: recording the result of #{} failed: {}", o.item->id, e.what());
+                        }
+                    }
                     switch (o.result.kind) {
                         case DeliveryResult::Kind::delivered:
                             mark_outbox_delivered(db, o.item->id, o.at, o.result.detail);

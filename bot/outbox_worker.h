@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,24 @@ struct DeliveryResult {
     enum class Kind { delivered, retry, failed } kind = Kind::delivered;
     std::string detail;                  // platform answer or error, kept on the row
     std::optional<EpochMs> retry_after;  // the platform said when (Retry-After)
+    // What the delivery learnt, written in the same transaction that records the outcome
+    // (a created channel's id, a posted message's ts, an error on the timeline).
+    std::function<void(SQLite::Database&)> record;
+
+    static DeliveryResult ok(std::string detail) { return make(Kind::delivered, std::move(detail), {}); }
+    static DeliveryResult later(std::string detail, std::optional<EpochMs> at = std::nullopt) {
+        return make(Kind::retry, std::move(detail), at);
+    }
+    static DeliveryResult failed(std::string detail) { return make(Kind::failed, std::move(detail), {}); }
+
+private:
+    static DeliveryResult make(Kind k, std::string detail, std::optional<EpochMs> at) {
+        DeliveryResult r;
+        r.kind = k;
+        r.detail = std::move(detail);
+        r.retry_after = at;
+        return r;
+    }
 };
 
 // One per destination (console, slack, teams, pagerduty). Must not throw.

@@ -2,7 +2,6 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "bot/channel_name.h"
 #include "bot/duration.h"
 #include "bot/incident_id.h"
 #include "storage/incident_store.h"
@@ -18,13 +17,6 @@ std::string who(const std::string& user) {
     if (user.empty()) return "nobody";
     if (user[0] == '@') return user;
     return "@" + user;
-}
-
-std::string hhmm(EpochMs t) {
-    const UtcTime u = to_utc(t);
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%02d:%02d", u.hour, u.minute);
-    return buf;
 }
 
 TimelineEvent event(const Incident& inc, const Actor& actor, EpochMs now, std::string type,
@@ -51,71 +43,12 @@ TimelineEvent change(const Incident& inc, const Actor& actor, EpochMs now, std::
 }  // namespace
 
 CommandHandlers::CommandHandlers(const Config& config, const Templates& templates)
-    : config_(config), templates_(templates) {}
+    : config_(config), messages_(config, templates) {}
 
 Grammar CommandHandlers::grammar() const {
     Grammar g;
     g.severities = config_.severity_keys();
     return g;
-}
-
-nlohmann::json CommandHandlers::template_data(const Incident& inc, EpochMs now) const {
-    const SeverityDef* sev = config_.severity(inc.severity);
-    const EpochMs end = inc.resolved_at.value_or(now);
-    nlohmann::json d = {
-        {"id", inc.id},
-        {"title", inc.title},
-        {"severity", inc.severity},
-        {"severity_name", sev ? sev->name : inc.severity},
-        {"severity_description", sev ? sev->description : ""},
-        {"respond_within", sev ? format_duration_config(sev->respond_within_ms) : ""},
-        {"status", status_name(inc.status)},
-        {"status_label", status_label(inc.status)},
-        {"ic", inc.ic},
-        {"tech", inc.tech},
-        {"ops", inc.ops},
-        {"comms", inc.comms},
-        {"reporter", inc.reporter},
-        {"source", inc.source},
-        {"channel", inc.channel},
-        {"impact", inc.impact},
-        {"root_cause", inc.root_cause},
-        {"declared_at_utc", format_human_utc(inc.declared_at)},
-        {"now_utc", format_human_utc(now)},
-        {"now_time", hhmm(now)},
-        {"duration", format_duration_short(end - inc.declared_at)},
-    };
-    if (inc.acknowledged_at) d["acknowledged_at_utc"] = format_human_utc(*inc.acknowledged_at);
-    if (inc.resolved_at) d["resolved_at_utc"] = format_human_utc(*inc.resolved_at);
-    return d;
-}
-
-void CommandHandlers::post(SQLite::Database& db, const Incident& inc, const std::string& channel,
-                           const std::string& kind, const std::string& tpl,
-                           const nlohmann::json& data, EpochMs now) const {
-    if (channel.empty()) return;
-    const Message msg = templates_.render(tpl, data);
-    // Until the Slack and Teams clients exist the console is the only destination; they will add
-    // their own rows here, next to this one, in the same transaction.
-    if (!config_.console_enabled()) return;
-    OutboxItem item;
-    item.incident_id = inc.id;
-    item.destination = "console";
-    item.channel_key = "console:" + channel;
-    item.kind = kind;
-    item.payload = dump_json({{"channel", channel}, {"message", to_json(msg)}});
-    item.next_attempt_at = now;
-    item.created_at = now;
-    enqueue_outbox(db, item);
-}
-
-void CommandHandlers::post_update(SQLite::Database& db, const Incident& inc,
-                                  const std::string& what_changed, const std::string& text,
-                                  EpochMs now) const {
-    nlohmann::json data = template_data(inc, now);
-    data["change"] = what_changed;
-    data["text"] = text;
-    post(db, inc, inc.channel, "status_update", "status_update", data, now);
 }
 
 Reply CommandHandlers::execute(SQLite::Database& db, const Command& cmd, const Actor& actor,
@@ -166,8 +99,7 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
     // named by the convention, so the rest of the flow can be driven from curl.
     std::string channel_id;
     if (config_.console_enabled()) {
-        channel_id = channel_name(
-            {config_.slack.channel_name_pattern, inc.title, inc.id, inc.severity, now});
+        channel_id = messages_.channel_name_for(inc);
         inc.channel = "#" + channel_id;
     }
     insert_incident(db, inc);
@@ -180,23 +112,20 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
     append_timeline(db, declared);
     if (!channel_id.empty()) {
         bind_channel(db, channel_id, inc.id, "console", channel_id, now);
-        append_timeline(db, change(inc, Actor{"", "", "system", ""}, now, "channel_created",
+        append_timeline(db, change(inc, Actor{"", "", "system", "", ""}, now, "channel_created",
                                    "channel", "", inc.channel));
     }
 
-    const nlohmann::json data = template_data(inc, now);
-    post(db, inc, inc.channel, "declaration", "declaration", data, now);
-    const std::string announce_channel =
-        config_.slack.announce_channel.empty() ? "#incidents" : config_.slack.announce_channel;
-    post(db, inc, announce_channel, "announcement", "announcement", data, now);
-    if (!sev->alert_channel.empty() && sev->alert_channel != announce_channel)
-        post(db, inc, sev->alert_channel, "announcement", "announcement", data, now);
+    messages_.declared(db, inc, actor, now);
 
     std::string text =
         "🚨 " + inc.id + " declared: " + inc.severity + " (" + sev->name + ") " + inc.title + ".";
     if (!inc.impact_level.empty())
         text += " Severity from impact=" + inc.impact_level + " urgency=" + inc.urgency_level + ".";
-    if (!inc.channel.empty()) text += " Incident channel: " + inc.channel + ".";
+    if (!inc.channel.empty())
+        text += " Incident channel: " + inc.channel + ".";
+    else if (config_.slack_configured())
+        text += " Creating #" + messages_.channel_name_for(inc) + " and announcing it.";
     text += " Respond within " + format_duration_config(sev->respond_within_ms) +
             ". Nobody is IC yet: `/incident role ic me` to take it.";
     return announce(text);
@@ -272,7 +201,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                                          ? std::string("Status ") + status_label(before.status) +
                                                " → " + status_label(inc.status)
                                          : std::string("Still ") + status_label(inc.status);
-            post_update(db, inc, what, cmd.text, now);
+            messages_.updated(db, inc, what, cmd.text, now);
             return announce("⏰ " + inc.id + " update posted (" + status_label(inc.status) +
                             "): " + cmd.text);
         }
@@ -287,7 +216,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             inc.updated_at = now;
             update_incident(db, inc);
             append_timeline(db, event(inc, actor, now, "acknowledged"));
-            post_update(db, inc, "Acknowledged by " + who(actor.user_id), "", now);
+            messages_.updated(db, inc, "Acknowledged by " + who(actor.user_id), "", now);
             return announce("👍 " + inc.id + " acknowledged by " + who(actor.user_id) + " after " +
                             format_duration_short(now - inc.declared_at) + ".");
         }
@@ -298,12 +227,9 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             update_incident(db, inc);
             append_timeline(db, change(inc, actor, now, "resolved", "status",
                                        status_name(before.status), "resolved", cmd.text));
-            nlohmann::json data = template_data(inc, now);
-            data["text"] = cmd.text;
-            data["actor"] = actor.user_id;
             const bool pir = inc.severity == "P0" || inc.severity == "P1";
-            if (pir) data["pir_due_utc"] = format_human_utc(now + kPirWithinMs);
-            post(db, inc, inc.channel, "resolution", "resolution", data, now);
+            messages_.resolved(db, inc, cmd.text, actor.user_id,
+                               pir ? std::optional<EpochMs>(now + kPirWithinMs) : std::nullopt, now);
             return announce(
                 "✅ " + inc.id + " resolved after " + format_duration_short(now - inc.declared_at) +
                 "." +
@@ -316,7 +242,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             update_incident(db, inc);
             append_timeline(db, change(inc, actor, now, "reopened", "status", "resolved",
                                        status_name(inc.status), cmd.text));
-            post_update(db, inc, "Reopened by " + who(actor.user_id), cmd.text, now);
+            messages_.updated(db, inc, "Reopened by " + who(actor.user_id), cmd.text, now);
             return announce("🔁 " + inc.id + " reopened by " + who(actor.user_id) + "." +
                             (cmd.text.empty() ? "" : " " + cmd.text));
         }
@@ -329,7 +255,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             update_incident(db, inc);
             append_timeline(db, change(inc, actor, now, "severity_changed", "severity",
                                        before.severity, inc.severity));
-            post_update(db, inc, "Severity " + before.severity + " → " + inc.severity, "", now);
+            messages_.updated(db, inc, "Severity " + before.severity + " → " + inc.severity, "", now);
             return announce("📶 " + inc.id + " severity " + before.severity + " → " + inc.severity +
                             (to ? " (" + to->name + ")" : "") + ".");
         }
@@ -345,7 +271,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             update_incident(db, inc);
             append_timeline(
                 db, change(inc, actor, now, "role_assigned", role_name(cmd.role), previous, user));
-            post_update(db, inc,
+            messages_.updated(db, inc,
                         std::string(role_label(cmd.role)) + ": " + who(user) +
                             (previous.empty() ? "" : " (was " + who(previous) + ")"),
                         "", now);

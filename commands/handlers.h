@@ -8,20 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bot/actor.h"
 #include "bot/config.h"
+#include "bot/incident_messages.h"
 #include "bot/incident.h"
 #include "bot/templates.h"
 #include "commands/parser.h"
 #include "commands/reply.h"
 
 namespace muster {
-
-struct Actor {
-    std::string user_id;     // platform user id, e.g. U0123
-    std::string user_name;   // for logs and console output
-    std::string platform;    // slack | teams | cli
-    std::string channel_id;  // where the command was typed
-};
 
 class CommandHandlers {
   public:
@@ -30,8 +25,7 @@ class CommandHandlers {
     Reply execute(SQLite::Database& db, const Command& cmd, const Actor& actor, EpochMs now) const;
     Grammar grammar() const;
 
-    // The data every message template sees for an incident.
-    nlohmann::json template_data(const Incident& inc, EpochMs now) const;
+    const IncidentMessages& messages() const { return messages_; }
 
   private:
     struct Target;
@@ -39,14 +33,8 @@ class CommandHandlers {
     Reply with_incident(SQLite::Database& db, const Command& cmd, const Actor& actor,
                         EpochMs now) const;
     Reply list(SQLite::Database& db) const;
-    void post(SQLite::Database& db, const Incident& inc, const std::string& channel,
-              const std::string& kind, const std::string& tpl, const nlohmann::json& data,
-              EpochMs now) const;
-    void post_update(SQLite::Database& db, const Incident& inc, const std::string& change,
-                     const std::string& text, EpochMs now) const;
-
     const Config& config_;
-    const Templates& templates_;
+    IncidentMessages messages_;
 };
 
 }  // namespace muster

@@ -219,6 +219,45 @@ std::vector<TimelineEvent> load_timeline(SQLite::Database& db, const std::string
     return out;
 }
 
+void remember_message(SQLite::Database& db, const std::string& incident_id, const std::string& platform,
+                      const std::string& purpose, const ChatMessage& msg, EpochMs now) {
+    SQLite::Statement st(db,
+                         "INSERT INTO chat_messages (incident_id, platform, purpose, channel, ts, "
+                         "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT (incident_id, platform, "
+                         "purpose, channel) DO UPDATE SET ts = excluded.ts");
+    st.bind(1, incident_id);
+    st.bind(2, platform);
+    st.bind(3, purpose);
+    st.bind(4, msg.channel);
+    st.bind(5, msg.ts);
+    st.bind(6, static_cast<int64_t>(now));
+    st.exec();
+}
+
+std::vector<ChatMessage> find_messages(SQLite::Database& db, const std::string& incident_id,
+                                       const std::string& platform, const std::string& purpose) {
+    SQLite::Statement q(db,
+                        "SELECT channel, ts FROM chat_messages WHERE incident_id=? AND platform=? "
+                        "AND purpose=? ORDER BY created_at, channel");
+    q.bind(1, incident_id);
+    q.bind(2, platform);
+    q.bind(3, purpose);
+    std::vector<ChatMessage> out;
+    while (q.executeStep()) out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString()});
+    return out;
+}
+
+std::optional<std::string> channel_of_incident(SQLite::Database& db, const std::string& incident_id,
+                                               const std::string& platform) {
+    SQLite::Statement q(db,
+                        "SELECT channel_id FROM incident_channels WHERE incident_id=? AND "
+                        "platform=? ORDER BY created_at LIMIT 1");
+    q.bind(1, incident_id);
+    q.bind(2, platform);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
+}
+
 std::int64_t add_action_item(SQLite::Database& db, const ActionItem& a) {
     SQLite::Statement st(db,
                          "INSERT INTO action_items (incident_id, text, owner, due, created_at, "

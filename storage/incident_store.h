@@ -49,6 +49,17 @@ std::optional<std::string> incident_for_channel(SQLite::Database& db,
 std::int64_t append_timeline(SQLite::Database& db, const TimelineEvent& ev);
 std::vector<TimelineEvent> load_timeline(SQLite::Database& db, const std::string& incident_id);
 
+// Messages posted for an incident that Muster must find again (e.g. to update the headline).
+struct ChatMessage {
+    std::string channel, ts;
+};
+void remember_message(SQLite::Database& db, const std::string& incident_id, const std::string& platform,
+                      const std::string& purpose, const ChatMessage& msg, EpochMs now);
+std::vector<ChatMessage> find_messages(SQLite::Database& db, const std::string& incident_id,
+                                       const std::string& platform, const std::string& purpose);
+std::optional<std::string> channel_of_incident(SQLite::Database& db, const std::string& incident_id,
+                                               const std::string& platform);
+
 std::int64_t add_action_item(SQLite::Database& db, const ActionItem& item);
 std::vector<ActionItem> load_action_items(SQLite::Database& db, const std::string& incident_id);
 

@@ -123,6 +123,18 @@ CREATE TABLE inbound_dedupe (
     PRIMARY KEY (source, key)
 );
 )sql",
+    // v2: messages Muster posted and must find again (to update a headline, to pin), per platform.
+    R"sql(
+CREATE TABLE chat_messages (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    platform    TEXT NOT NULL,
+    purpose     TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    ts          TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, platform, purpose, channel)
+);
+)sql",
 };
 
 }  // namespace

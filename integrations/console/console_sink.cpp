@@ -14,7 +14,7 @@ DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
         body = render_plain(message_from_json(j.at("message")));
     } catch (const std::exception& e) {
         // A row we cannot read will not get better by retrying.
-        return {DeliveryResult::Kind::failed, std::string("unreadable payload: ") + e.what(), {}};
+        return DeliveryResult::failed(std::string("unreadable payload: ") + e.what());
     }
     std::ostringstream o;
     o << "┌─ console → " << channel << " (" << item.kind;
@@ -27,7 +27,7 @@ DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
         std::lock_guard<std::mutex> lk(mu_);
         out_ << o.str() << std::flush;
     }
-    return {DeliveryResult::Kind::delivered, "console", {}};
+    return DeliveryResult::ok("console");
 }
 
 }  // namespace muster

@@ -62,7 +62,8 @@ void SlashCommandRoute::handle(const HttpRequest& req, const Responder& respond)
         return;
     }
     const Command cmd = std::get<Command>(parsed);
-    const Actor actor{field("user_id"), field("user_name"), "slack", field("channel_id")};
+    const Actor actor{field("user_id"), field("user_name"), "slack", field("channel_id"),
+                      field("response_url")};
     const EpochMs now = clock_.now_ms();
     auto reply = std::make_shared<Reply>();
     const CommandHandlers& handlers = handlers_;

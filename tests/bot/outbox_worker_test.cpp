@@ -21,7 +21,7 @@ class ScriptedDeliverer : public Deliverer {
     std::vector<std::int64_t> seen;
     DeliveryResult deliver(const OutboxItem& item) override {
         seen.push_back(item.id);
-        if (script.empty()) return {DeliveryResult::Kind::delivered, "ok", {}};
+        if (script.empty()) return DeliveryResult::ok("ok");
         auto r = script.front();
         script.pop_front();
         return r;
@@ -70,7 +70,7 @@ struct Fixture {
 TEST(OutboxWorker, RetriesWithBackoffAndKeepsChannelOrder) {
     Fixture f;
     auto d = std::make_shared<ScriptedDeliverer>();
-    d->script = {{DeliveryResult::Kind::retry, "HTTP 500", {}}};
+    d->script = {DeliveryResult::later("HTTP 500")};
     OutboxWorker w(f.writer, f.clock, RetryPolicy{1000, 60'000, 0.0});
     w.add_deliverer("test", d);
     const auto a1 = f.add("chan-a", "first");
@@ -98,8 +98,8 @@ TEST(OutboxWorker, RetriesWithBackoffAndKeepsChannelOrder) {
 TEST(OutboxWorker, RetryAfterFromThePlatformWinsAndPermanentFailuresStop) {
     Fixture f;
     auto d = std::make_shared<ScriptedDeliverer>();
-    d->script = {{DeliveryResult::Kind::retry, "429", f.clock.now_ms() + 30'000},
-                 {DeliveryResult::Kind::failed, "channel_not_found", {}}};
+    d->script = {DeliveryResult::later("429", f.clock.now_ms() + 30'000),
+                 DeliveryResult::failed("channel_not_found")};
     OutboxWorker w(f.writer, f.clock, RetryPolicy{1000, 60'000, 0.0});
     w.add_deliverer("test", d);
     const auto id = f.add("c", "x");

@@ -75,7 +75,7 @@ TEST(Templates, NotAMessageIsAnError) {
 TEST(Message, JsonRoundTripAndEmptyFieldsDropped) {
     Message m;
     m.title = "t";
-    m.fields = {{"A", "1", ""}, {"B", "", "U1"}};
+    m.fields = {{"A", "1", "", ""}, {"B", "", "U1", ""}};
     m.sections = {{"H", "body"}};
     m.actions = {{"ack", "Ack", "INC-1", "primary"}};
     const Message back = message_from_json(to_json(m));

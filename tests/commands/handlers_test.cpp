@@ -28,7 +28,7 @@ struct World {
         auto parsed = parse_command(text, handlers.grammar());
         if (auto* e = std::get_if<UsageError>(&parsed)) return refusal(e->text());
         const Command cmd = std::get<Command>(parsed);
-        const Actor actor{user, "alice", "slack", channel};
+        const Actor actor{user, "alice", "slack", channel, ""};
         return writer
             ->call<Reply>(
                 [&](SQLite::Database& db) { return handlers.execute(db, cmd, actor, now); })

@@ -1,0 +1,182 @@
+#include "bot/incident_messages.h"
+
+#include <cstdio>
+
+#include "bot/channel_name.h"
+#include "bot/duration.h"
+#include "bot/message.h"
+#include "storage/outbox_store.h"
+
+namespace muster {
+
+namespace {
+std::string hhmm(EpochMs t) {
+    const UtcTime u = to_utc(t);
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", u.hour, u.minute);
+    return buf;
+}
+}  // namespace
+
+IncidentMessages::IncidentMessages(const Config& config, const Templates& templates)
+    : config_(config), templates_(templates) {}
+
+nlohmann::json IncidentMessages::template_data(const Incident& inc, EpochMs now) const {
+    const SeverityDef* sev = config_.severity(inc.severity);
+    const EpochMs end = inc.resolved_at.value_or(now);
+    nlohmann::json d = {
+        {"id", inc.id},
+        {"title", inc.title},
+        {"severity", inc.severity},
+        {"severity_name", sev ? sev->name : inc.severity},
+        {"severity_description", sev ? sev->description : ""},
+        {"respond_within", sev ? format_duration_config(sev->respond_within_ms) : ""},
+        {"status", status_name(inc.status)},
+        {"status_label", status_label(inc.status)},
+        {"ic", inc.ic},
+        {"tech", inc.tech},
+        {"ops", inc.ops},
+        {"comms", inc.comms},
+        {"reporter", inc.reporter},
+        {"source", inc.source},
+        {"channel", inc.channel},
+        {"impact", inc.impact},
+        {"root_cause", inc.root_cause},
+        {"declared_at_utc", format_human_utc(inc.declared_at)},
+        {"now_utc", format_human_utc(now)},
+        {"now_time", hhmm(now)},
+        {"duration", format_duration_short(end - inc.declared_at)},
+    };
+    if (inc.acknowledged_at) d["acknowledged_at_utc"] = format_human_utc(*inc.acknowledged_at);
+    if (inc.resolved_at) d["resolved_at_utc"] = format_human_utc(*inc.resolved_at);
+    return d;
+}
+
+std::string IncidentMessages::channel_name_for(const Incident& inc) const {
+    return channel_name({config_.slack.channel_name_pattern, inc.title, inc.id, inc.severity, inc.declared_at});
+}
+
+std::string IncidentMessages::topic(const Incident& inc) const {
+    const SeverityDef* sev = config_.severity(inc.severity);
+    std::string t = inc.severity + (sev ? " " + sev->name : "") + " · " + status_label(inc.status) + " · IC: " +
+                    (inc.ic.empty() ? "unassigned" : (inc.ic[0] == '@' ? inc.ic : "<@" + inc.ic + ">")) + " · " +
+                    inc.title;
+    // ≤ 250 characters (conversations.setTopic answers too_long above that).
+    std::size_t chars = 0, i = 0;
+    for (; i < t.size(); ++i)
+        if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80 && ++chars > 249) break;
+    if (i < t.size()) t = t.substr(0, i) + "…";
+    return t;
+}
+
+void IncidentMessages::console(SQLite::Database& db, const Incident& inc, const std::string& channel,
+                               const std::string& kind, const std::string& tpl, const nlohmann::json& data,
+                               EpochMs now) const {
+    if (!config_.console_enabled() || channel.empty()) return;
+    const Message msg = templates_.render(tpl, data);
+    OutboxItem item;
+    item.incident_id = inc.id;
+    item.destination = "console";
+    item.channel_key = "console:" + channel;
+    item.kind = kind;
+    item.payload = dump_json({{"channel", channel}, {"message", to_json(msg)}});
+    item.next_attempt_at = now;
+    item.created_at = now;
+    enqueue_outbox(db, item);
+}
+
+void IncidentMessages::slack(SQLite::Database& db, const Incident& inc, const std::string& kind,
+                             const nlohmann::json& payload, EpochMs now) const {
+    OutboxItem item;
+    item.incident_id = inc.id;
+    item.destination = "slack";
+    item.channel_key = "slack:incident:" + inc.id;  // one ordered queue per incident
+    item.kind = kind;
+    item.payload = dump_json(payload);
+    item.next_attempt_at = now;
+    item.created_at = now;
+    enqueue_outbox(db, item);
+}
+
+void IncidentMessages::slack_headline(SQLite::Database& db, const Incident& inc, EpochMs now) const {
+    const nlohmann::json data = template_data(inc, now);
+    slack(db, inc, "headline",
+          {{"op", "update"}, {"purpose", "announcement"}, {"also", "alert"},
+           {"message", to_json(templates_.render("announcement", data))}},
+          now);
+    slack(db, inc, "declaration_refresh",
+          {{"op", "update"}, {"purpose", "declaration"}, {"message", to_json(templates_.render("declaration", data))}},
+          now);
+    slack(db, inc, "topic", {{"op", "set_topic"}, {"topic", topic(inc)}}, now);
+}
+
+void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const Actor& actor, EpochMs now) const {
+    const nlohmann::json data = template_data(inc, now);
+    const SeverityDef* sev = config_.severity(inc.severity);
+    const std::string alert = sev ? sev->alert_channel : "";
+    // Console: the channel exists already (the console "creates" it at once).
+    const std::string announce_console =
+        config_.slack.announce_channel.empty() ? "#incidents" : config_.slack.announce_channel;
+    console(db, inc, inc.channel, "declaration", "declaration", data, now);
+    console(db, inc, announce_console, "announcement", "announcement", data, now);
+    if (!alert.empty() && alert != announce_console) console(db, inc, alert, "announcement", "announcement", data, now);
+
+    if (!config_.slack_configured()) return;
+    slack(db, inc, "create_channel",
+          {{"op", "create_channel"},
+           {"name", channel_name_for(inc)},
+           {"is_private", config_.slack.channel_private},
+           {"response_url", actor.response_url}},
+          now);
+    nlohmann::json users = nlohmann::json::array();
+    if (!inc.reporter.empty()) users.push_back(inc.reporter);
+    if (!inc.ic.empty()) users.push_back(inc.ic);
+    for (const auto& r : config_.slack.responders) users.push_back(r);
+    if (!users.empty()) slack(db, inc, "invite", {{"op", "invite"}, {"users", users}}, now);
+    slack(db, inc, "topic", {{"op", "set_topic"}, {"topic", topic(inc)}, {"response_url", actor.response_url}}, now);
+    slack(db, inc, "declaration",
+          {{"op", "post"},
+           {"channel", "@incident"},
+           {"remember", "declaration"},
+           {"response_url", actor.response_url},
+           {"message", to_json(templates_.render("declaration", data))}},
+          now);
+    slack(db, inc, "pin", {{"op", "pin"}, {"purpose", "declaration"}}, now);
+    const nlohmann::json announcement = to_json(templates_.render("announcement", data));
+    if (!config_.slack.announce_channel.empty())
+        slack(db, inc, "announcement",
+              {{"op", "post"}, {"channel", config_.slack.announce_channel}, {"remember", "announcement"},
+               {"response_url", actor.response_url}, {"message", announcement}},
+              now);
+    if (!alert.empty() && alert != config_.slack.announce_channel)
+        slack(db, inc, "alert",
+              {{"op", "post"}, {"channel", alert}, {"remember", "alert"}, {"message", announcement}}, now);
+}
+
+void IncidentMessages::updated(SQLite::Database& db, const Incident& inc, const std::string& change,
+                               const std::string& text, EpochMs now) const {
+    nlohmann::json data = template_data(inc, now);
+    data["change"] = change;
+    data["text"] = text;
+    console(db, inc, inc.channel, "status_update", "status_update", data, now);
+    if (!config_.slack_configured()) return;
+    slack(db, inc, "status_update",
+          {{"op", "post"}, {"channel", "@incident"}, {"message", to_json(templates_.render("status_update", data))}},
+          now);
+    slack_headline(db, inc, now);
+}
+
+void IncidentMessages::resolved(SQLite::Database& db, const Incident& inc, const std::string& text,
+                                const std::string& actor, std::optional<EpochMs> pir_due, EpochMs now) const {
+    nlohmann::json data = template_data(inc, now);
+    data["text"] = text;
+    data["actor"] = actor;
+    if (pir_due) data["pir_due_utc"] = format_human_utc(*pir_due);
+    console(db, inc, inc.channel, "resolution", "resolution", data, now);
+    if (!config_.slack_configured()) return;
+    slack(db, inc, "resolution",
+          {{"op", "post"}, {"channel", "@incident"}, {"message", to_json(templates_.render("resolution", data))}}, now);
+    slack_headline(db, inc, now);
+}
+
+}  // namespace muster
