@@ -1,0 +1,206 @@
+// The Slack deliverer and the cpprestsdk client against the local fake Slack, over real HTTP.
+#include "integrations/slack/slack_deliverer.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include "bot/templates.h"
+#include "storage/database.h"
+#include "storage/outbox_store.h"
+#include "tests/support/fake_slack.h"
+#include "tests/support/temp_dir.h"
+
+using namespace muster;
+using namespace muster::slack;
+using Kind = DeliveryResult::Kind;
+
+namespace {
+
+const std::string kIncident = "INC-20261122-001";
+
+struct Rig {
+    test::TempDir dir;
+    test::FakeSlack fake;
+    std::unique_ptr<SQLite::Database> db = open_database({dir.file("s.db")});
+    FakeClock clock{1'800'000'000'000};
+    std::unique_ptr<WebApi> api;
+    std::unique_ptr<SlackDeliverer> deliverer;
+
+    explicit Rig(const std::string& token = "xoxb-test-token", int timeout_ms = 2000) {
+        init_http_client_threads(4);
+        api = make_web_api(fake.api_url(), token, std::chrono::milliseconds(timeout_ms));
+        Lookups l;
+        l.incident_channel = [this](const std::string& id) { return channel_of_incident(*db, id, "slack"); };
+        l.messages = [this](const std::string& id, const std::string& purpose) {
+            return find_messages(*db, id, "slack", purpose);
+        };
+        deliverer = std::make_unique<SlackDeliverer>(*api, clock, l, [](const std::string& url, const nlohmann::json& b) {
+            return post_json(url, b, std::chrono::milliseconds(2000));
+        });
+        Incident inc;
+        inc.id = kIncident;
+        inc.title = "t";
+        inc.severity = "P1";
+        inc.declared_at = inc.updated_at = clock.now_ms();
+        insert_incident(*db, inc);
+    }
+    // Delivers one operation and applies what it learnt, as the outbox worker would.
+    DeliveryResult run(const nlohmann::json& payload, const std::string& kind = "op") {
+        OutboxItem item;
+        item.incident_id = kIncident;
+        item.destination = "slack";
+        item.kind = kind;
+        item.payload = payload.dump();
+        DeliveryResult r = deliverer->deliver(item);
+        if (r.record) r.record(*db);
+        return r;
+    }
+    std::vector<std::string> timeline_types() {
+        std::vector<std::string> out;
+        for (const auto& e : load_timeline(*db, kIncident)) out.push_back(e.type + ":" + e.text);
+        return out;
+    }
+};
+
+nlohmann::json create(const std::string& name, const std::string& response_url = "") {
+    return {{"op", "create_channel"}, {"name", name}, {"is_private", false}, {"response_url", response_url}};
+}
+
+}  // namespace
+
+TEST(SlackDeliverer, CreatesTheChannelAndNeverReusesATakenName) {
+    Rig r;
+    r.fake.add_channel("C0OLD", "incident-20261122-0930-db-down");
+    r.fake.add_channel("C0OLD2", "incident-20261122-0930-db-down-2");
+    const auto res = r.run(create("incident-20261122-0930-db-down"));
+    ASSERT_EQ(res.kind, Kind::delivered) << res.detail;
+    const auto ch = r.fake.channel_by_name("incident-20261122-0930-db-down-3");
+    ASSERT_TRUE(ch);
+    EXPECT_EQ(channel_of_incident(*r.db, kIncident, "slack"), ch->id);
+    EXPECT_EQ(load_incident(*r.db, kIncident)->channel, "#incident-20261122-0930-db-down-3");
+    const auto creates = r.fake.calls("conversations.create");
+    ASSERT_EQ(creates.size(), 3u);
+    EXPECT_EQ(creates[0].error, "name_taken");
+    EXPECT_EQ(creates[1].error, "name_taken");
+}
+
+TEST(SlackDeliverer, NumberedNamesStayWithinEightyCharacters) {
+    Rig r;
+    const std::string base(80, 'a');
+    r.fake.add_channel("C0FULL", base);
+    ASSERT_EQ(r.run(create(base)).kind, Kind::delivered);
+    EXPECT_TRUE(r.fake.channel_by_name(std::string(78, 'a') + "-2"));
+}
+
+TEST(SlackDeliverer, PermanentErrorsReachTheTimelineAndTheUser) {
+    Rig r;
+    const auto res = r.run(create("Not A Valid Name", r.fake.response_url()));
+    EXPECT_EQ(res.kind, Kind::failed);
+    EXPECT_NE(res.detail.find("invalid_name_specials"), std::string::npos);
+    const auto types = r.timeline_types();
+    ASSERT_EQ(types.size(), 1u);
+    EXPECT_NE(types[0].find("slack_error:Could not create channel #Not A Valid Name: invalid_name_specials"), std::string::npos);
+    // The failure queued an answer to the person who typed the command.
+    const auto pending = due_outbox(*r.db, r.clock.now_ms(), 10);
+    ASSERT_EQ(pending.size(), 1u);
+    OutboxItem note = pending[0];
+    EXPECT_EQ(r.deliverer->deliver(note).kind, Kind::delivered);
+    const auto responses = r.fake.responses();
+    ASSERT_EQ(responses.size(), 1u);
+    EXPECT_EQ(responses[0]["response_type"], "ephemeral");
+    EXPECT_NE(responses[0]["text"].get<std::string>().find("invalid_name_specials"), std::string::npos);
+}
+
+TEST(SlackDeliverer, ChannelNameRulesOfTheFakeAreSlacks) {
+    Rig r;
+    EXPECT_NE(r.run(create("")).detail.find("invalid_name_required"), std::string::npos);
+    EXPECT_NE(r.run(create(std::string(81, 'a'))).detail.find("invalid_name_maxlength"), std::string::npos);
+    EXPECT_NE(r.run(create("---")).detail.find("invalid_name_punctuation"), std::string::npos);
+    EXPECT_NE(r.run(create("UPPER")).detail.find("invalid_name_specials"), std::string::npos);
+}
+
+TEST(SlackDeliverer, RetriesWhatMaySucceedLater) {
+    Rig r(/*token*/ "xoxb-test-token", /*timeout_ms*/ 300);
+    r.fake.ratelimit_next(1, 7);
+    auto res = r.run(create("incident-a"));
+    EXPECT_EQ(res.kind, Kind::retry);
+    EXPECT_EQ(res.retry_after, r.clock.now_ms() + 7000);
+    // Our own limiter now holds the method until Slack's Retry-After has passed.
+    res = r.run(create("incident-a"));
+    EXPECT_EQ(res.kind, Kind::retry);
+    EXPECT_EQ(r.fake.calls("conversations.create").size(), 1u);
+    r.clock.advance(7000);
+
+    r.fake.fail_next(1, 503);
+    res = r.run(create("incident-a"));
+    EXPECT_EQ(res.kind, Kind::retry);
+    EXPECT_FALSE(res.retry_after);  // backoff decides
+    EXPECT_NE(res.detail.find("http_503"), std::string::npos);
+
+    r.fake.hang_next(1, 3000);
+    res = r.run(create("incident-a"));
+    EXPECT_EQ(res.kind, Kind::retry);
+    EXPECT_NE(res.detail.find("transport"), std::string::npos) << res.detail;
+
+    r.clock.advance(60'000);
+    EXPECT_EQ(r.run(create("incident-a")).kind, Kind::delivered);
+    EXPECT_TRUE(r.fake.channel_by_name("incident-a"));
+}
+
+TEST(SlackDeliverer, BadTokenIsPermanent) {
+    Rig r("xoxb-wrong");
+    const auto res = r.run(create("incident-b"));
+    EXPECT_EQ(res.kind, Kind::failed);
+    EXPECT_NE(res.detail.find("invalid_auth"), std::string::npos);
+}
+
+TEST(SlackDeliverer, InvitesTolerateMembersAndRecordUnknownUsers) {
+    Rig r;
+    r.fake.add_user("U0ALICE");
+    r.fake.add_user("U0BOB");
+    ASSERT_EQ(r.run(create("incident-c")).kind, Kind::delivered);
+    ASSERT_EQ(r.run({{"op", "invite"}, {"users", {"U0ALICE"}}}).kind, Kind::delivered);
+    const auto res = r.run({{"op", "invite"}, {"users", {"U0ALICE", "U0GHOST", "U0BOB", "@typed-name"}}});
+    EXPECT_EQ(res.kind, Kind::delivered);
+    const auto ch = r.fake.channel_by_name("incident-c");
+    EXPECT_EQ(ch->members, (std::set<std::string>{"U0ALICE", "U0BOB"}));
+    const auto types = r.timeline_types();
+    EXPECT_NE(types.back().find("invite_failed:Could not invite @U0GHOST: user_not_found"), std::string::npos);
+}
+
+TEST(SlackDeliverer, PostPinUpdateAndTopic) {
+    Rig r;
+    ASSERT_EQ(r.run(create("incident-d")).kind, Kind::delivered);
+    const auto channel = *channel_of_incident(*r.db, kIncident, "slack");
+    const nlohmann::json msg = to_json(Templates().render("declaration", {{"id", kIncident}, {"title", "db"}}));
+    ASSERT_EQ(r.run({{"op", "post"}, {"channel", "@incident"}, {"remember", "declaration"}, {"message", msg}}).kind,
+              Kind::delivered);
+    ASSERT_EQ(r.run({{"op", "pin"}, {"purpose", "declaration"}}).kind, Kind::delivered);
+    EXPECT_EQ(r.run({{"op", "pin"}, {"purpose", "declaration"}}).kind, Kind::delivered);  // already_pinned is fine
+    const nlohmann::json ann = to_json(Templates().render("announcement", {{"id", kIncident}, {"title", "db"}}));
+    ASSERT_EQ(r.run({{"op", "post"}, {"channel", "C0ANNOUNCE"}, {"remember", "announcement"}, {"message", ann}}).kind,
+              Kind::delivered);
+    const nlohmann::json ann2 =
+        to_json(Templates().render("announcement", {{"id", kIncident}, {"title", "db"}, {"status_label", "Monitoring"}}));
+    ASSERT_EQ(r.run({{"op", "update"}, {"purpose", "announcement"}, {"also", "alert"}, {"message", ann2}}).kind,
+              Kind::delivered);
+    ASSERT_EQ(r.run({{"op", "set_topic"}, {"topic", std::string(300, 't')}}).kind, Kind::delivered);
+
+    const auto inc = r.fake.channel(channel);
+    ASSERT_EQ(inc->messages.size(), 1u);
+    EXPECT_TRUE(inc->messages[0].pinned);
+    EXPECT_EQ(inc->topic.size(), 249u + std::string("…").size());
+    const auto announce = r.fake.channel("C0ANNOUNCE");
+    ASSERT_EQ(announce->messages.size(), 1u);
+    EXPECT_EQ(announce->messages[0].updates, 1);
+    EXPECT_NE(announce->messages[0].args["blocks"].dump().find("Monitoring"), std::string::npos);
+    // The announcement links the incident channel by id.
+    EXPECT_NE(announce->messages[0].args["blocks"].dump().find("<#" + channel + ">"), std::string::npos);
+}
+
+TEST(SlackDeliverer, FollowUpsWithoutAChannelFailQuietly) {
+    Rig r;
+    const auto res = r.run({{"op", "set_topic"}, {"topic", "x"}});
+    EXPECT_EQ(res.kind, Kind::failed);
+    EXPECT_TRUE(r.timeline_types().empty());  // the creation failure already said it
+}
