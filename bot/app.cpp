@@ -100,7 +100,8 @@ int serve(Config cfg, const std::string& listen) {
         spdlog::warn("templates: {} (the built-in one is used)", p);
     CommandHandlers handlers(cfg, templates);
 
-    OutboxWorker outbox(writer, clock);
+    OutboxWorker outbox(writer, clock,
+                        RetryPolicy{cfg.outbox.retry_base_ms, cfg.outbox.retry_max_ms, 0.2});
     if (cfg.console_enabled())
         outbox.add_deliverer("console", std::make_shared<ConsoleSink>(std::cout));
     std::unique_ptr<slack::WebApi> slack_api;
@@ -117,16 +118,18 @@ int serve(Config cfg, const std::string& listen) {
         };
         lookups.messages = [&writer](const std::string& id, const std::string& purpose) {
             return writer
-                .call<std::vector<ChatMessage>>(
-                    [id, purpose](SQLite::Database& db) { return find_messages(db, id, "slack", purpose); })
+                .call<std::vector<ChatMessage>>([id, purpose](SQLite::Database& db) {
+                    return find_messages(db, id, "slack", purpose);
+                })
                 .get();
         };
         const auto timeout = std::chrono::milliseconds(cfg.slack.timeout_ms);
-        outbox.add_deliverer("slack", std::make_shared<slack::SlackDeliverer>(
-                                          *slack_api, clock, lookups,
-                                          [timeout](const std::string& url, const nlohmann::json& body) {
-                                              return slack::post_json(url, body, timeout);
-                                          }));
+        outbox.add_deliverer("slack",
+                             std::make_shared<slack::SlackDeliverer>(
+                                 *slack_api, clock, lookups,
+                                 [timeout](const std::string& url, const nlohmann::json& body) {
+                                     return slack::post_json(url, body, timeout);
+                                 }));
     }
     writer.on_commit([&outbox] { outbox.notify(); });
 

@@ -312,10 +312,10 @@ class Reader {
 };
 
 void read_config(Reader& r, const YAML::Node& root, Config& c) {
-    if (!r.expect_map(
-            root, "",
-            {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
-             "severities", "contacts", "escalation", "priority_matrix", "templates", "log"}))
+    if (!r.expect_map(root, "",
+                      {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
+                       "severities", "contacts", "escalation", "priority_matrix", "templates",
+                       "outbox", "log"}))
         return;
 
     if (const auto n = root["server"];
@@ -516,6 +516,10 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
                 if (r.scalar(jt->second, path, sev)) c.priority_matrix[*impact][*urgency] = sev;
             }
         }
+    }
+    if (const auto n = root["outbox"]; r.expect_map(n, "outbox", {"retry_base", "retry_max"})) {
+        r.duration(n, "outbox", "retry_base", c.outbox.retry_base_ms);
+        r.duration(n, "outbox", "retry_max", c.outbox.retry_max_ms);
     }
     if (const auto n = root["templates"]; r.expect_map(n, "templates", {"dir"}))
         r.str(n, "templates", "dir", c.templates.dir);

@@ -100,6 +100,10 @@ struct Config {
     struct Templates {
         std::string dir = "./templates";
     } templates;
+    struct Outbox {
+        std::int64_t retry_base_ms = 1000;       // first retry after about this long
+        std::int64_t retry_max_ms = 5 * 60'000;  // backoff doubles up to this
+    } outbox;
     struct Log {
         std::string level = "info";   // trace|debug|info|warn|error
         std::string format = "text";  // text|json

@@ -53,14 +53,16 @@ nlohmann::json IncidentMessages::template_data(const Incident& inc, EpochMs now)
 }
 
 std::string IncidentMessages::channel_name_for(const Incident& inc) const {
-    return channel_name({config_.slack.channel_name_pattern, inc.title, inc.id, inc.severity, inc.declared_at});
+    return channel_name(
+        {config_.slack.channel_name_pattern, inc.title, inc.id, inc.severity, inc.declared_at});
 }
 
 std::string IncidentMessages::topic(const Incident& inc) const {
     const SeverityDef* sev = config_.severity(inc.severity);
-    std::string t = inc.severity + (sev ? " " + sev->name : "") + " · " + status_label(inc.status) + " · IC: " +
-                    (inc.ic.empty() ? "unassigned" : (inc.ic[0] == '@' ? inc.ic : "<@" + inc.ic + ">")) + " · " +
-                    inc.title;
+    std::string t =
+        inc.severity + (sev ? " " + sev->name : "") + " · " + status_label(inc.status) + " · IC: " +
+        (inc.ic.empty() ? "unassigned" : (inc.ic[0] == '@' ? inc.ic : "<@" + inc.ic + ">")) +
+        " · " + inc.title;
     // ≤ 250 characters (conversations.setTopic answers too_long above that).
     std::size_t chars = 0, i = 0;
     for (; i < t.size(); ++i)
@@ -69,8 +71,9 @@ std::string IncidentMessages::topic(const Incident& inc) const {
     return t;
 }
 
-void IncidentMessages::console(SQLite::Database& db, const Incident& inc, const std::string& channel,
-                               const std::string& kind, const std::string& tpl, const nlohmann::json& data,
+void IncidentMessages::console(SQLite::Database& db, const Incident& inc,
+                               const std::string& channel, const std::string& kind,
+                               const std::string& tpl, const nlohmann::json& data,
                                EpochMs now) const {
     if (!config_.console_enabled() || channel.empty()) return;
     const Message msg = templates_.render(tpl, data);
@@ -98,19 +101,25 @@ void IncidentMessages::slack(SQLite::Database& db, const Incident& inc, const st
     enqueue_outbox(db, item);
 }
 
-void IncidentMessages::slack_headline(SQLite::Database& db, const Incident& inc, EpochMs now) const {
+void IncidentMessages::slack_headline(SQLite::Database& db, const Incident& inc,
+                                      EpochMs now) const {
     const nlohmann::json data = template_data(inc, now);
     slack(db, inc, "headline",
-          {{"op", "update"}, {"purpose", "announcement"}, {"also", "alert"},
+          {{"op", "update"},
+           {"purpose", "announcement"},
+           {"also", "alert"},
            {"message", to_json(templates_.render("announcement", data))}},
           now);
     slack(db, inc, "declaration_refresh",
-          {{"op", "update"}, {"purpose", "declaration"}, {"message", to_json(templates_.render("declaration", data))}},
+          {{"op", "update"},
+           {"purpose", "declaration"},
+           {"message", to_json(templates_.render("declaration", data))}},
           now);
     slack(db, inc, "topic", {{"op", "set_topic"}, {"topic", topic(inc)}}, now);
 }
 
-void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const Actor& actor, EpochMs now) const {
+void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const Actor& actor,
+                                EpochMs now) const {
     const nlohmann::json data = template_data(inc, now);
     const SeverityDef* sev = config_.severity(inc.severity);
     const std::string alert = sev ? sev->alert_channel : "";
@@ -119,7 +128,8 @@ void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const
         config_.slack.announce_channel.empty() ? "#incidents" : config_.slack.announce_channel;
     console(db, inc, inc.channel, "declaration", "declaration", data, now);
     console(db, inc, announce_console, "announcement", "announcement", data, now);
-    if (!alert.empty() && alert != announce_console) console(db, inc, alert, "announcement", "announcement", data, now);
+    if (!alert.empty() && alert != announce_console)
+        console(db, inc, alert, "announcement", "announcement", data, now);
 
     if (!config_.slack_configured()) return;
     slack(db, inc, "create_channel",
@@ -133,7 +143,8 @@ void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const
     if (!inc.ic.empty()) users.push_back(inc.ic);
     for (const auto& r : config_.slack.responders) users.push_back(r);
     if (!users.empty()) slack(db, inc, "invite", {{"op", "invite"}, {"users", users}}, now);
-    slack(db, inc, "topic", {{"op", "set_topic"}, {"topic", topic(inc)}, {"response_url", actor.response_url}}, now);
+    slack(db, inc, "topic",
+          {{"op", "set_topic"}, {"topic", topic(inc)}, {"response_url", actor.response_url}}, now);
     slack(db, inc, "declaration",
           {{"op", "post"},
            {"channel", "@incident"},
@@ -145,12 +156,17 @@ void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const
     const nlohmann::json announcement = to_json(templates_.render("announcement", data));
     if (!config_.slack.announce_channel.empty())
         slack(db, inc, "announcement",
-              {{"op", "post"}, {"channel", config_.slack.announce_channel}, {"remember", "announcement"},
-               {"response_url", actor.response_url}, {"message", announcement}},
+              {{"op", "post"},
+               {"channel", config_.slack.announce_channel},
+               {"remember", "announcement"},
+               {"response_url", actor.response_url},
+               {"message", announcement}},
               now);
     if (!alert.empty() && alert != config_.slack.announce_channel)
-        slack(db, inc, "alert",
-              {{"op", "post"}, {"channel", alert}, {"remember", "alert"}, {"message", announcement}}, now);
+        slack(
+            db, inc, "alert",
+            {{"op", "post"}, {"channel", alert}, {"remember", "alert"}, {"message", announcement}},
+            now);
 }
 
 void IncidentMessages::updated(SQLite::Database& db, const Incident& inc, const std::string& change,
@@ -161,13 +177,16 @@ void IncidentMessages::updated(SQLite::Database& db, const Incident& inc, const 
     console(db, inc, inc.channel, "status_update", "status_update", data, now);
     if (!config_.slack_configured()) return;
     slack(db, inc, "status_update",
-          {{"op", "post"}, {"channel", "@incident"}, {"message", to_json(templates_.render("status_update", data))}},
+          {{"op", "post"},
+           {"channel", "@incident"},
+           {"message", to_json(templates_.render("status_update", data))}},
           now);
     slack_headline(db, inc, now);
 }
 
 void IncidentMessages::resolved(SQLite::Database& db, const Incident& inc, const std::string& text,
-                                const std::string& actor, std::optional<EpochMs> pir_due, EpochMs now) const {
+                                const std::string& actor, std::optional<EpochMs> pir_due,
+                                EpochMs now) const {
     nlohmann::json data = template_data(inc, now);
     data["text"] = text;
     data["actor"] = actor;
@@ -175,7 +194,10 @@ void IncidentMessages::resolved(SQLite::Database& db, const Incident& inc, const
     console(db, inc, inc.channel, "resolution", "resolution", data, now);
     if (!config_.slack_configured()) return;
     slack(db, inc, "resolution",
-          {{"op", "post"}, {"channel", "@incident"}, {"message", to_json(templates_.render("resolution", data))}}, now);
+          {{"op", "post"},
+           {"channel", "@incident"},
+           {"message", to_json(templates_.render("resolution", data))}},
+          now);
     slack_headline(db, inc, now);
 }
 

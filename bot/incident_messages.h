@@ -2,7 +2,8 @@
 // updates and the resolution, rendered from the templates and written to the outbox in the
 // caller's transaction — for the console, and for Slack when a bot token is configured (create
 // the channel, invite, topic, pin, keep the announcement's headline current). Each destination
-// is one ordered queue per incident, so a channel is always created before anything is posted in it.
+// is one ordered queue per incident, so a channel is always created before anything is posted in
+// it.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -19,7 +20,7 @@
 namespace muster {
 
 class IncidentMessages {
-public:
+  public:
     IncidentMessages(const Config& config, const Templates& templates);
 
     // The data every message template sees for an incident.
@@ -36,7 +37,7 @@ public:
     // Slack's "<severity> · <status> · IC" line, at most 250 characters.
     std::string topic(const Incident& inc) const;
 
-private:
+  private:
     void console(SQLite::Database& db, const Incident& inc, const std::string& channel,
                  const std::string& kind, const std::string& tpl, const nlohmann::json& data,
                  EpochMs now) const;

@@ -48,7 +48,8 @@ Message message_from_json(const nlohmann::json& j) {
             MessageField mf{str_at(f, "label", "field"), str_at(f, "value", "field"),
                             str_at(f, "user", "field"), str_at(f, "channel", "field")};
             // A field with neither a value nor a user says nothing: leave it out.
-            if (!mf.value.empty() || !mf.user.empty() || !mf.channel.empty()) m.fields.push_back(mf);
+            if (!mf.value.empty() || !mf.user.empty() || !mf.channel.empty())
+                m.fields.push_back(mf);
         }
     }
     if (j.contains("sections")) {

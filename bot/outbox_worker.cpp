@@ -84,6 +84,9 @@ std::size_t OutboxWorker::run_due() {
             if (r.kind == DeliveryResult::Kind::failed)
                 spdlog::error("outbox: {} #{} to {} failed for good: {}", item.kind, item.id,
                               item.destination, r.detail);
+            else if (r.kind == DeliveryResult::Kind::retry && !r.counts_as_attempt)
+                spdlog::debug("outbox: {} #{} to {} waits: {}", item.kind, item.id,
+                              item.destination, r.detail);
             else if (r.kind == DeliveryResult::Kind::retry)
                 spdlog::warn("outbox: {} #{} to {} will be retried: {}", item.kind, item.id,
                              item.destination, r.detail);
@@ -101,7 +104,8 @@ std::size_t OutboxWorker::run_due() {
                         } catch (const std::exception& e) {
                             db.exec("ROLLBACK TO record");
                             db.exec("RELEASE record");
-                            spdlog::error("outbox: recording the result of #{} failed: {}", o.item->id, e.what());
+                            spdlog::error("outbox: recording the result of #{} failed: {}",
+                                          o.item->id, e.what());
                         }
                     }
                     switch (o.result.kind) {
@@ -109,7 +113,8 @@ std::size_t OutboxWorker::run_due() {
                             mark_outbox_delivered(db, o.item->id, o.at, o.result.detail);
                             break;
                         case DeliveryResult::Kind::retry:
-                            mark_outbox_retry(db, o.item->id, o.next, o.result.detail);
+                            mark_outbox_retry(db, o.item->id, o.next, o.result.detail,
+                                              o.result.counts_as_attempt);
                             break;
                         case DeliveryResult::Kind::failed:
                             mark_outbox_failed(db, o.item->id, o.at, o.result.detail);

@@ -27,13 +27,24 @@ struct DeliveryResult {
     // (a created channel's id, a posted message's ts, an error on the timeline).
     std::function<void(SQLite::Database&)> record;
 
-    static DeliveryResult ok(std::string detail) { return make(Kind::delivered, std::move(detail), {}); }
+    static DeliveryResult ok(std::string detail) {
+        return make(Kind::delivered, std::move(detail), {});
+    }
     static DeliveryResult later(std::string detail, std::optional<EpochMs> at = std::nullopt) {
         return make(Kind::retry, std::move(detail), at);
     }
-    static DeliveryResult failed(std::string detail) { return make(Kind::failed, std::move(detail), {}); }
+    static DeliveryResult failed(std::string detail) {
+        return make(Kind::failed, std::move(detail), {});
+    }
+    // Held back by our own rate limits: not a failed attempt, so no backoff and no warning.
+    static DeliveryResult throttled(std::string detail, EpochMs at) {
+        DeliveryResult r = make(Kind::retry, std::move(detail), at);
+        r.counts_as_attempt = false;
+        return r;
+    }
+    bool counts_as_attempt = true;
 
-private:
+  private:
     static DeliveryResult make(Kind k, std::string detail, std::optional<EpochMs> at) {
         DeliveryResult r;
         r.kind = k;

@@ -229,7 +229,8 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                                        status_name(before.status), "resolved", cmd.text));
             const bool pir = inc.severity == "P0" || inc.severity == "P1";
             messages_.resolved(db, inc, cmd.text, actor.user_id,
-                               pir ? std::optional<EpochMs>(now + kPirWithinMs) : std::nullopt, now);
+                               pir ? std::optional<EpochMs>(now + kPirWithinMs) : std::nullopt,
+                               now);
             return announce(
                 "✅ " + inc.id + " resolved after " + format_duration_short(now - inc.declared_at) +
                 "." +
@@ -255,7 +256,8 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             update_incident(db, inc);
             append_timeline(db, change(inc, actor, now, "severity_changed", "severity",
                                        before.severity, inc.severity));
-            messages_.updated(db, inc, "Severity " + before.severity + " → " + inc.severity, "", now);
+            messages_.updated(db, inc, "Severity " + before.severity + " → " + inc.severity, "",
+                              now);
             return announce("📶 " + inc.id + " severity " + before.severity + " → " + inc.severity +
                             (to ? " (" + to->name + ")" : "") + ".");
         }
@@ -272,9 +274,9 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             append_timeline(
                 db, change(inc, actor, now, "role_assigned", role_name(cmd.role), previous, user));
             messages_.updated(db, inc,
-                        std::string(role_label(cmd.role)) + ": " + who(user) +
-                            (previous.empty() ? "" : " (was " + who(previous) + ")"),
-                        "", now);
+                              std::string(role_label(cmd.role)) + ": " + who(user) +
+                                  (previous.empty() ? "" : " (was " + who(previous) + ")"),
+                              "", now);
             return announce("🎖 " + who(user) + " is now " + role_label(cmd.role) + " of " +
                             inc.id + ".");
         }

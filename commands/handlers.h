@@ -10,8 +10,8 @@
 
 #include "bot/actor.h"
 #include "bot/config.h"
-#include "bot/incident_messages.h"
 #include "bot/incident.h"
+#include "bot/incident_messages.h"
 #include "bot/templates.h"
 #include "commands/parser.h"
 #include "commands/reply.h"

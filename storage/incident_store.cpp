@@ -219,8 +219,9 @@ std::vector<TimelineEvent> load_timeline(SQLite::Database& db, const std::string
     return out;
 }
 
-void remember_message(SQLite::Database& db, const std::string& incident_id, const std::string& platform,
-                      const std::string& purpose, const ChatMessage& msg, EpochMs now) {
+void remember_message(SQLite::Database& db, const std::string& incident_id,
+                      const std::string& platform, const std::string& purpose,
+                      const ChatMessage& msg, EpochMs now) {
     SQLite::Statement st(db,
                          "INSERT INTO chat_messages (incident_id, platform, purpose, channel, ts, "
                          "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT (incident_id, platform, "

@@ -53,8 +53,9 @@ std::vector<TimelineEvent> load_timeline(SQLite::Database& db, const std::string
 struct ChatMessage {
     std::string channel, ts;
 };
-void remember_message(SQLite::Database& db, const std::string& incident_id, const std::string& platform,
-                      const std::string& purpose, const ChatMessage& msg, EpochMs now);
+void remember_message(SQLite::Database& db, const std::string& incident_id,
+                      const std::string& platform, const std::string& purpose,
+                      const ChatMessage& msg, EpochMs now);
 std::vector<ChatMessage> find_messages(SQLite::Database& db, const std::string& incident_id,
                                        const std::string& platform, const std::string& purpose);
 std::optional<std::string> channel_of_incident(SQLite::Database& db, const std::string& incident_id,

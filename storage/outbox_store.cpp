@@ -79,13 +79,15 @@ void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now,
 }
 
 void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at,
-                       const std::string& error) {
-    SQLite::Statement st(db,
-                         "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? "
-                         "WHERE id=?");
-    st.bind(1, static_cast<int64_t>(next_at));
-    st.bind(2, error);
-    st.bind(3, static_cast<int64_t>(id));
+                       const std::string& error, bool count_attempt) {
+    SQLite::Statement st(
+        db,
+        "UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ? "
+        "WHERE id = ?");
+    st.bind(1, count_attempt ? 1 : 0);
+    st.bind(2, static_cast<int64_t>(next_at));
+    st.bind(3, error);
+    st.bind(4, static_cast<int64_t>(id));
     st.exec();
 }
 

@@ -35,8 +35,9 @@ std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit)
 std::optional<EpochMs> next_outbox_due(SQLite::Database& db);
 void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now,
                            const std::string& result);
+// count_attempt = false: held back by our own rate limit, not a failed try (no backoff growth).
 void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at,
-                       const std::string& error);
+                       const std::string& error, bool count_attempt = true);
 void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now,
                         const std::string& error);
 std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id);

@@ -14,7 +14,9 @@ constexpr std::size_t kButtons = 25;
 constexpr std::size_t kButtonTextChars = 75;
 constexpr std::size_t kTextChars = 4000;
 
-nlohmann::json mrkdwn(const std::string& text) { return {{"type", "mrkdwn"}, {"text", text}}; }
+nlohmann::json mrkdwn(const std::string& text) {
+    return {{"type", "mrkdwn"}, {"text", text}};
+}
 
 std::string field_value(const MessageField& f) {
     if (!f.user.empty()) return "<@" + escape_mrkdwn(f.user) + ">";
@@ -44,7 +46,10 @@ BlockKitMessage render_blocks(const Message& m) {
     nlohmann::json blocks = nlohmann::json::array();
     if (!m.title.empty())
         blocks.push_back({{"type", "header"},
-                          {"text", {{"type", "plain_text"}, {"text", truncate_chars(m.title, kHeaderChars)}, {"emoji", true}}}});
+                          {"text",
+                           {{"type", "plain_text"},
+                            {"text", truncate_chars(m.title, kHeaderChars)},
+                            {"emoji", true}}}});
     nlohmann::json fields = nlohmann::json::array();
     auto flush_fields = [&] {
         if (fields.empty()) return;
@@ -53,7 +58,8 @@ BlockKitMessage render_blocks(const Message& m) {
     };
     for (const auto& f : m.fields) {
         // Escaping can lengthen text (& → &amp;): cut what Slack will count, after escaping.
-        fields.push_back(mrkdwn(truncate_chars("*" + escape_mrkdwn(f.label) + "*\n" + field_value(f), kFieldChars)));
+        fields.push_back(mrkdwn(
+            truncate_chars("*" + escape_mrkdwn(f.label) + "*\n" + field_value(f), kFieldChars)));
         if (fields.size() == kFieldsPerSection) flush_fields();
     }
     flush_fields();
@@ -62,21 +68,27 @@ BlockKitMessage render_blocks(const Message& m) {
         std::size_t start = 0;
         while (start <= body.size()) {
             const auto nl = body.find('\n', start);
-            text += "• " + escape_mrkdwn(body.substr(start, nl == std::string::npos ? std::string::npos : nl - start)) + "\n";
+            text += "• " +
+                    escape_mrkdwn(body.substr(
+                        start, nl == std::string::npos ? std::string::npos : nl - start)) +
+                    "\n";
             if (nl == std::string::npos) break;
             start = nl + 1;
         }
-        blocks.push_back({{"type", "section"}, {"text", mrkdwn(truncate_chars(text, kSectionChars))}});
+        blocks.push_back(
+            {{"type", "section"}, {"text", mrkdwn(truncate_chars(text, kSectionChars))}});
     }
     if (!m.text.empty())
-        blocks.push_back({{"type", "section"}, {"text", mrkdwn(truncate_chars(escape_mrkdwn(m.text), kSectionChars))}});
+        blocks.push_back({{"type", "section"},
+                          {"text", mrkdwn(truncate_chars(escape_mrkdwn(m.text), kSectionChars))}});
     nlohmann::json buttons = nlohmann::json::array();
     for (const auto& a : m.actions) {
         if (buttons.size() == kButtons) break;
-        nlohmann::json b = {{"type", "button"},
-                            {"action_id", "muster_" + a.id},
-                            {"text", {{"type", "plain_text"}, {"text", truncate_chars(a.label, kButtonTextChars)}}},
-                            {"value", a.value}};
+        nlohmann::json b = {
+            {"type", "button"},
+            {"action_id", "muster_" + a.id},
+            {"text", {{"type", "plain_text"}, {"text", truncate_chars(a.label, kButtonTextChars)}}},
+            {"value", a.value}};
         if (a.style == "primary" || a.style == "danger") b["style"] = a.style;
         buttons.push_back(b);
     }

@@ -18,7 +18,7 @@ int RateLimits::per_minute(const std::string& m) {
     return 20;
 }
 
-EpochMs RateLimits::take(Bucket& b, double capacity, double per_ms, EpochMs now) {
+EpochMs RateLimits::take(Bucket& b, double capacity, double per_ms, EpochMs now, double need) {
     if (now < b.blocked_until) return b.blocked_until - now;
     if (b.tokens < 0) {
         b.tokens = capacity;
@@ -26,23 +26,26 @@ EpochMs RateLimits::take(Bucket& b, double capacity, double per_ms, EpochMs now)
     }
     b.tokens = std::min(capacity, b.tokens + static_cast<double>(now - b.at) * per_ms);
     b.at = now;
-    if (b.tokens >= 1.0) return 0;
-    return std::max<EpochMs>(1, static_cast<EpochMs>(std::ceil((1.0 - b.tokens) / per_ms)));
+    need = std::min(need, capacity);
+    if (b.tokens >= need) return 0;
+    return std::max<EpochMs>(1, static_cast<EpochMs>(std::ceil((need - b.tokens) / per_ms)));
 }
 
-EpochMs RateLimits::acquire(const std::string& method, const std::string& channel, EpochMs now) {
+EpochMs RateLimits::acquire(const std::string& method, const std::string& channel, EpochMs now,
+                            int count) {
     const int rate = per_minute(method);
     Bucket& m = methods_[method];
     // Bursts up to a quarter of a minute's allowance (at least 3).
     const double capacity = std::max(3.0, rate / 4.0);
-    EpochMs wait = take(m, capacity, rate / 60'000.0, now);
+    const double need = std::max(1, count);
+    EpochMs wait = take(m, capacity, rate / 60'000.0, now, need);
     Bucket* c = nullptr;
     if (wait == 0 && method == "chat.postMessage" && !channel.empty()) {
         c = &channels_[channel];
-        wait = take(*c, 3.0, 1 / 1000.0, now);  // ~1 message/s per channel, bursts of 3
+        wait = take(*c, 3.0, 1 / 1000.0, now, 1.0);  // ~1 message/s per channel, bursts of 3
     }
     if (wait > 0) return wait;
-    m.tokens -= 1.0;
+    m.tokens -= need;
     if (c) c->tokens -= 1.0;
     return 0;
 }

@@ -11,22 +11,25 @@
 namespace muster::slack {
 
 class RateLimits {
-public:
+  public:
     // How long to wait before calling `method` (on `channel` for posts); 0 = go, and the call is
     // counted. A positive answer counts nothing: ask again after that long.
-    EpochMs acquire(const std::string& method, const std::string& channel, EpochMs now);
+    // `count` asks for several calls at once (e.g. updating two messages), so an operation is
+    // either let through whole or held whole, never stuck half-way through its calls.
+    EpochMs acquire(const std::string& method, const std::string& channel, EpochMs now,
+                    int count = 1);
     // Slack answered 429: nothing more for this method until `until`.
     void penalize(const std::string& method, EpochMs until);
 
     static int per_minute(const std::string& method);  // the tier's rate
 
-private:
+  private:
     struct Bucket {
         double tokens = -1;  // -1: not yet used (starts full)
         EpochMs at = 0;
         EpochMs blocked_until = 0;
     };
-    static EpochMs take(Bucket& b, double capacity, double per_ms, EpochMs now);
+    static EpochMs take(Bucket& b, double capacity, double per_ms, EpochMs now, double need);
     std::map<std::string, Bucket> methods_, channels_;
 };
 

@@ -14,7 +14,9 @@ namespace {
 
 using Kind = DeliveryResult::Kind;
 
-DeliveryResult delivered(std::string detail) { return DeliveryResult::ok(std::move(detail)); }
+DeliveryResult delivered(std::string detail) {
+    return DeliveryResult::ok(std::move(detail));
+}
 
 std::string str(const nlohmann::json& p, const char* key) {
     return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : std::string();
@@ -43,20 +45,36 @@ TimelineEvent slack_event(const std::string& incident_id, EpochMs now, const std
 }  // namespace
 
 bool is_transient(const std::string& error) {
-    static const std::set<std::string> transient = {"ratelimited", "internal_error", "fatal_error",
-                                                    "service_unavailable", "request_timeout",
-                                                    "team_added_to_org"};
+    static const std::set<std::string> transient = {"ratelimited",     "internal_error",
+                                                    "fatal_error",     "service_unavailable",
+                                                    "request_timeout", "team_added_to_org"};
     return transient.count(error) > 0;
 }
 
-SlackDeliverer::SlackDeliverer(WebApi& api, const Clock& clock, Lookups lookups, ResponsePoster respond)
+SlackDeliverer::SlackDeliverer(WebApi& api, const Clock& clock, Lookups lookups,
+                               ResponsePoster respond)
     : api_(api), clock_(clock), lookups_(std::move(lookups)), respond_(std::move(respond)) {}
 
-std::optional<DeliveryResult> SlackDeliverer::call(const std::string& method, const std::string& channel,
+std::optional<DeliveryResult> SlackDeliverer::reserve(const std::string& method, int count) {
+    reserved_[method] = 0;
+    const EpochMs now = clock_.now_ms();
+    if (const EpochMs wait = limits_.acquire(method, "", now, count); wait > 0)
+        return DeliveryResult::throttled("holding " + method + " within Slack's rate limit",
+                                         now + wait);
+    reserved_[method] = count;
+    return std::nullopt;
+}
+
+std::optional<DeliveryResult> SlackDeliverer::call(const std::string& method,
+                                                   const std::string& channel,
                                                    const nlohmann::json& args, ApiResponse& out) {
     const EpochMs now = clock_.now_ms();
-    if (const EpochMs wait = limits_.acquire(method, channel, now); wait > 0)
-        return DeliveryResult::later("holding " + method + " within Slack's rate limit", now + wait);
+    if (reserved_[method] > 0) {
+        --reserved_[method];  // counted already by reserve()
+    } else if (const EpochMs wait = limits_.acquire(method, channel, now); wait > 0) {
+        return DeliveryResult::throttled("holding " + method + " within Slack's rate limit",
+                                         now + wait);
+    }
     out = api_.call(method, args);
     if (out.http_status == 429) {
         const EpochMs until = clock_.now_ms() + 1000LL * out.retry_after_s.value_or(1);
@@ -78,7 +96,8 @@ DeliveryResult SlackDeliverer::permanent(const OutboxItem& item, const nlohmann:
     DeliveryResult r = DeliveryResult::failed(what + ": " + error);
     r.record = [incident, url, what, error, now](SQLite::Database& db) {
         if (incident.empty()) return;
-        append_timeline(db, slack_event(incident, now, "slack_error", "Could not " + what + ": " + error));
+        append_timeline(
+            db, slack_event(incident, now, "slack_error", "Could not " + what + ": " + error));
         if (url.empty()) return;
         // Someone typed the command and is waiting to hear how it went.
         OutboxItem note;
@@ -86,10 +105,11 @@ DeliveryResult SlackDeliverer::permanent(const OutboxItem& item, const nlohmann:
         note.destination = "slack";
         note.channel_key = "slack:respond:" + incident;
         note.kind = "response";
-        note.payload = dump_json({{"op", "respond"},
-                                  {"response_url", url},
-                                  {"text", "⚠️ " + incident + ": Muster could not " + what + " in Slack (" +
-                                               error + "). The incident itself is recorded."}});
+        note.payload = dump_json(
+            {{"op", "respond"},
+             {"response_url", url},
+             {"text", "⚠️ " + incident + ": Muster could not " + what + " in Slack (" + error +
+                          "). The incident itself is recorded."}});
         note.next_attempt_at = now;
         note.created_at = now;
         enqueue_outbox(db, note);
@@ -98,6 +118,7 @@ DeliveryResult SlackDeliverer::permanent(const OutboxItem& item, const nlohmann:
 }
 
 DeliveryResult SlackDeliverer::deliver(const OutboxItem& item) {
+    reserved_.clear();  // reservations belong to one operation
     nlohmann::json p = nlohmann::json::parse(item.payload, nullptr, false);
     if (!p.is_object()) return DeliveryResult::failed("unreadable payload");
     const std::string op = str(p, "op");
@@ -115,7 +136,8 @@ DeliveryResult SlackDeliverer::deliver(const OutboxItem& item) {
         const auto msgs = lookups_.messages(item.incident_id, str(p, "purpose"));
         if (msgs.empty()) return DeliveryResult::failed("nothing to pin");
         ApiResponse a;
-        if (auto retry = call("pins.add", msgs[0].channel, {{"channel", msgs[0].channel}, {"timestamp", msgs[0].ts}}, a))
+        if (auto retry = call("pins.add", msgs[0].channel,
+                              {{"channel", msgs[0].channel}, {"timestamp", msgs[0].ts}}, a))
             return *retry;
         if (a.ok() || a.error() == "already_pinned") return delivered("pinned " + msgs[0].ts);
         return permanent(item, p, "pin the " + str(p, "purpose"), a.error());
@@ -125,12 +147,19 @@ DeliveryResult SlackDeliverer::deliver(const OutboxItem& item) {
 
 DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nlohmann::json& p) {
     const std::string base = str(p, "name");
-    for (int k = 1; k <= 50; ++k) {
+    // A retry resumes where the last attempt stopped, so collisions never cost the same calls
+    // twice.
+    int& next = next_suffix_[base];
+    if (next < 1) next = 1;
+    for (int k = next; k <= 50; ++k) {
+        next = k;
         const std::string name = k == 1 ? base : numbered(base, k);
         ApiResponse a;
-        if (auto retry = call("conversations.create", "", {{"name", name}, {"is_private", p.value("is_private", false)}}, a))
+        if (auto retry = call("conversations.create", "",
+                              {{"name", name}, {"is_private", p.value("is_private", false)}}, a))
             return *retry;
         if (a.ok()) {
+            next_suffix_.erase(base);
             const std::string id = a.body["channel"].value("id", "");
             const std::string incident = item.incident_id;
             const EpochMs now = clock_.now_ms();
@@ -151,20 +180,32 @@ DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nloh
             return r;
         }
         // Never reuse an existing channel: pick the next free name.
-        if (a.error() != "name_taken") return permanent(item, p, "create channel #" + name, a.error());
+        if (a.error() != "name_taken")
+            return permanent(item, p, "create channel #" + name, a.error());
     }
     return permanent(item, p, "create channel #" + base, "name_taken 50 times");
 }
 
-DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::json& p, const std::string& channel) {
+DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::json& p,
+                                      const std::string& channel) {
     std::vector<std::pair<std::string, std::string>> refused;
     std::set<std::string> seen;
+    int calls = 0;
+    for (const auto& u : p.value("users", nlohmann::json::array()))
+        if (u.is_string() && !u.get<std::string>().empty() && u.get<std::string>()[0] != '@')
+            ++calls;
+    if (calls > 0)
+        if (auto held = reserve("conversations.invite", calls)) return *held;
     for (const auto& u : p.value("users", nlohmann::json::array())) {
-        if (!u.is_string() || u.get<std::string>().empty() || !seen.insert(u.get<std::string>()).second) continue;
+        if (!u.is_string() || u.get<std::string>().empty() ||
+            !seen.insert(u.get<std::string>()).second)
+            continue;
         const std::string user = u.get<std::string>();
         if (user[0] == '@') continue;  // a name typed by hand, not a user id: nothing to invite
         ApiResponse a;
-        if (auto retry = call("conversations.invite", "", {{"channel", channel}, {"users", user}}, a)) return *retry;
+        if (auto retry =
+                call("conversations.invite", "", {{"channel", channel}, {"users", user}}, a))
+            return *retry;
         const std::string e = a.ok() ? "" : a.error();
         if (e.empty() || e == "already_in_channel" || e == "cant_invite_self") continue;
         refused.emplace_back(user, e);
@@ -175,7 +216,8 @@ DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::js
         const EpochMs now = clock_.now_ms();
         r.record = [incident, refused, now](SQLite::Database& db) {
             for (const auto& [user, error] : refused) {
-                TimelineEvent e = slack_event(incident, now, "invite_failed", "Could not invite @" + user + ": " + error);
+                TimelineEvent e = slack_event(incident, now, "invite_failed",
+                                              "Could not invite @" + user + ": " + error);
                 e.data = dump_json({{"user", user}, {"error", error}});
                 append_timeline(db, e);
             }
@@ -184,10 +226,13 @@ DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::js
     return r;
 }
 
-DeliveryResult SlackDeliverer::set_topic(const OutboxItem& item, const nlohmann::json& p, const std::string& channel) {
+DeliveryResult SlackDeliverer::set_topic(const OutboxItem& item, const nlohmann::json& p,
+                                         const std::string& channel) {
     ApiResponse a;
     const std::string topic = truncate_chars(str(p, "topic"), 250);
-    if (auto retry = call("conversations.setTopic", "", {{"channel", channel}, {"topic", topic}}, a)) return *retry;
+    if (auto retry =
+            call("conversations.setTopic", "", {{"channel", channel}, {"topic", topic}}, a))
+        return *retry;
     if (a.ok()) return delivered("topic set");
     return permanent(item, p, "set the channel topic", a.error());
 }
@@ -209,7 +254,8 @@ DeliveryResult SlackDeliverer::post(const OutboxItem& item, const nlohmann::json
         if (f.channel == "@incident") f.channel = incident_channel.value_or("");
     const BlockKitMessage bk = render_blocks(m);
     ApiResponse a;
-    if (auto retry = call("chat.postMessage", channel, {{"channel", channel}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
+    if (auto retry = call("chat.postMessage", channel,
+                          {{"channel", channel}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
         return *retry;
     if (!a.ok()) return permanent(item, p, "post the " + item.kind + " to " + channel, a.error());
     const std::string ts = a.body.value("ts", "");
@@ -237,22 +283,32 @@ DeliveryResult SlackDeliverer::update(const OutboxItem& item, const nlohmann::js
     for (auto& f : m.fields)
         if (f.channel == "@incident") f.channel = incident_channel.value_or("");
     const BlockKitMessage bk = render_blocks(m);
+    std::vector<ChatMessage> targets;
+    for (const std::string& purpose : {str(p, "purpose"), str(p, "also")})
+        if (!purpose.empty())
+            for (const auto& msg : lookups_.messages(item.incident_id, purpose))
+                targets.push_back(msg);
+    if (targets.empty()) return delivered("nothing to update");
+    if (auto held = reserve("chat.update", static_cast<int>(targets.size()))) return *held;
     int updated = 0;
-    for (const std::string& purpose : {str(p, "purpose"), str(p, "also")}) {
-        if (purpose.empty()) continue;
-        for (const auto& msg : lookups_.messages(item.incident_id, purpose)) {
-            ApiResponse a;
-            if (auto retry = call("chat.update", "", {{"channel", msg.channel}, {"ts", msg.ts}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
-                return *retry;
-            if (!a.ok()) return permanent(item, p, "update the " + purpose, a.error());
-            ++updated;
-        }
+    for (const auto& msg : targets) {
+        ApiResponse a;
+        if (auto retry = call("chat.update", "",
+                              {{"channel", msg.channel},
+                               {"ts", msg.ts},
+                               {"text", bk.text},
+                               {"blocks", bk.blocks}},
+                              a))
+            return *retry;
+        if (!a.ok()) return permanent(item, p, "update the " + str(p, "purpose"), a.error());
+        ++updated;
     }
     return delivered("updated " + std::to_string(updated));
 }
 
 DeliveryResult SlackDeliverer::respond(const OutboxItem&, const nlohmann::json& p) {
-    const ApiResponse a = respond_(str(p, "response_url"), {{"response_type", "ephemeral"}, {"text", str(p, "text")}});
+    const ApiResponse a = respond_(str(p, "response_url"),
+                                   {{"response_type", "ephemeral"}, {"text", str(p, "text")}});
     if (a.http_status >= 200 && a.http_status < 300) return delivered("responded");
     if (a.http_status == 0 || a.http_status >= 500 || a.http_status == 429)
         return DeliveryResult::later("response_url: " + a.error());
@@ -263,10 +319,12 @@ DeliveryResult SlackDeliverer::respond(const OutboxItem&, const nlohmann::json& 
 DeliveryResult SlackDeliverer::copy_to_timeline(const OutboxItem& item, const nlohmann::json& p) {
     const std::string channel = str(p, "channel"), ts = str(p, "ts");
     ApiResponse a;
-    if (auto retry = call("conversations.history", "",
-                          {{"channel", channel}, {"latest", ts}, {"inclusive", true}, {"limit", 1}}, a))
+    if (auto retry =
+            call("conversations.history", "",
+                 {{"channel", channel}, {"latest", ts}, {"inclusive", true}, {"limit", 1}}, a))
         return *retry;
-    if (!a.ok()) return permanent(item, nlohmann::json::object(), "read the pinned message", a.error());
+    if (!a.ok())
+        return permanent(item, nlohmann::json::object(), "read the pinned message", a.error());
     const auto msgs = a.body.value("messages", nlohmann::json::array());
     if (msgs.empty() || !msgs[0].is_object()) return DeliveryResult::failed("message not found");
     const std::string text = msgs[0].value("text", "");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,24 +23,29 @@ namespace muster::slack {
 // Reads the deliverer needs at delivery time (through the Writer, from the worker thread).
 struct Lookups {
     std::function<std::optional<std::string>(const std::string& incident_id)> incident_channel;
-    std::function<std::vector<ChatMessage>(const std::string& incident_id, const std::string& purpose)> messages;
+    std::function<std::vector<ChatMessage>(const std::string& incident_id,
+                                           const std::string& purpose)>
+        messages;
 };
 
-using ResponsePoster = std::function<ApiResponse(const std::string& url, const nlohmann::json& body)>;
+using ResponsePoster =
+    std::function<ApiResponse(const std::string& url, const nlohmann::json& body)>;
 
 // Transient Slack error codes: the same call may well succeed later.
 bool is_transient(const std::string& error);
 
 class SlackDeliverer final : public Deliverer {
-public:
+  public:
     SlackDeliverer(WebApi& api, const Clock& clock, Lookups lookups, ResponsePoster respond);
     DeliveryResult deliver(const OutboxItem& item) override;
 
-private:
+  private:
     struct Step;
     DeliveryResult create_channel(const OutboxItem& item, const nlohmann::json& p);
-    DeliveryResult invite(const OutboxItem& item, const nlohmann::json& p, const std::string& channel);
-    DeliveryResult set_topic(const OutboxItem& item, const nlohmann::json& p, const std::string& channel);
+    DeliveryResult invite(const OutboxItem& item, const nlohmann::json& p,
+                          const std::string& channel);
+    DeliveryResult set_topic(const OutboxItem& item, const nlohmann::json& p,
+                             const std::string& channel);
     DeliveryResult post(const OutboxItem& item, const nlohmann::json& p);
     DeliveryResult update(const OutboxItem& item, const nlohmann::json& p);
     DeliveryResult respond(const OutboxItem& item, const nlohmann::json& p);
@@ -48,14 +54,18 @@ private:
     // Calls Slack within our rate limits; nullopt = go on with the answer, else the retry result.
     std::optional<DeliveryResult> call(const std::string& method, const std::string& channel,
                                        const nlohmann::json& args, ApiResponse& out);
-    DeliveryResult permanent(const OutboxItem& item, const nlohmann::json& p, const std::string& what,
-                             const std::string& error);
+    // For an operation of `count` calls to `method`: hold it whole until the limit allows all.
+    std::optional<DeliveryResult> reserve(const std::string& method, int count);
+    DeliveryResult permanent(const OutboxItem& item, const nlohmann::json& p,
+                             const std::string& what, const std::string& error);
 
     WebApi& api_;
     const Clock& clock_;
     Lookups lookups_;
     ResponsePoster respond_;
     RateLimits limits_;
+    std::map<std::string, int> next_suffix_;  // channel base name → next "-N" to try
+    std::map<std::string, int> reserved_;     // calls already counted by reserve()
 };
 
 }  // namespace muster::slack

@@ -24,7 +24,7 @@ struct ApiResponse {
 };
 
 class WebApi {
-public:
+  public:
     virtual ~WebApi() = default;
     virtual ApiResponse call(const std::string& method, const nlohmann::json& args) = 0;
 };

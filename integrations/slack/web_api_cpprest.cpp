@@ -58,7 +58,7 @@ ApiResponse exchange(client::http_client& c, http::http_request req) {
 }
 
 class CppRestWebApi final : public WebApi {
-public:
+  public:
     CppRestWebApi(const std::string& base, std::string token, std::chrono::milliseconds timeout)
         : client_(base, config_for(timeout)), token_(std::move(token)) {}
 
@@ -70,7 +70,7 @@ public:
         return exchange(client_, std::move(req));
     }
 
-private:
+  private:
     client::http_client client_;
     std::string token_;
 };

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <memory>
+#include <regex>
+#include <set>
 #include <string>
 
 #include "integrations/slack/form.h"
@@ -59,6 +61,10 @@ struct MusterServer {
     HttpResult command(const std::string& text, const std::string& channel = "C0GENERAL",
                        const std::string& user = "U0E2E") const {
         return post_signed(command_body(text, channel, user), unix_now());
+    }
+    int rows_where(const std::string& table, const std::string& where) const {
+        auto conn = open_database({db(), "full", 5000, true});
+        return conn->execAndGet("SELECT COUNT(*) FROM " + table + " WHERE " + where).getInt();
     }
     // How many rows a table has, read through a separate read-only connection.
     int rows(const std::string& table) const {

@@ -17,9 +17,12 @@ std::size_t chars(const std::string& s) {
 }  // namespace
 
 TEST(BlockKit, DeclarationFromTheTemplate) {
-    const Message m = Templates().render("declaration", {{"id", "INC-20261122-001"}, {"title", "db down"},
-                                                          {"severity", "P1"}, {"severity_name", "High"},
-                                                          {"ic", "U0IC"}, {"status_label", "Investigating"}});
+    const Message m = Templates().render("declaration", {{"id", "INC-20261122-001"},
+                                                         {"title", "db down"},
+                                                         {"severity", "P1"},
+                                                         {"severity_name", "High"},
+                                                         {"ic", "U0IC"},
+                                                         {"status_label", "Investigating"}});
     const auto bk = render_blocks(m);
     ASSERT_GE(bk.blocks.size(), 3u);
     EXPECT_EQ(bk.blocks[0]["type"], "header");
@@ -57,9 +60,11 @@ TEST(BlockKit, HostileTextIsEscapedNotInterpreted) {
 TEST(BlockKit, LimitsAreKeptByCuttingVisibly) {
     Message m;
     m.title = std::string(200, 'T');
-    for (int i = 0; i < 23; ++i) m.fields.push_back({"F" + std::to_string(i), std::string(3000, 'v'), "", ""});
+    for (int i = 0; i < 23; ++i)
+        m.fields.push_back({"F" + std::to_string(i), std::string(3000, 'v'), "", ""});
     for (int i = 0; i < 60; ++i) m.sections.emplace_back("H", std::string(5000, 's'));
-    for (int i = 0; i < 30; ++i) m.actions.push_back({"a" + std::to_string(i), std::string(100, 'b'), "v", ""});
+    for (int i = 0; i < 30; ++i)
+        m.actions.push_back({"a" + std::to_string(i), std::string(100, 'b'), "v", ""});
     m.fallback = std::string(5000, 'f');
     const auto bk = render_blocks(m);
     EXPECT_EQ(bk.blocks.size(), 50u);
@@ -70,7 +75,7 @@ TEST(BlockKit, LimitsAreKeptByCuttingVisibly) {
     for (const auto& f : bk.blocks[1]["fields"]) EXPECT_LE(chars(f["text"]), 2000u);
     EXPECT_LE(chars(bk.blocks[4]["text"]["text"]), 3000u);
     EXPECT_EQ(bk.blocks[48]["type"], "context");  // "message shortened"
-    EXPECT_EQ(bk.blocks[49]["type"], "actions");   // the buttons survive
+    EXPECT_EQ(bk.blocks[49]["type"], "actions");  // the buttons survive
     EXPECT_EQ(bk.blocks[49]["elements"].size(), 25u);
     EXPECT_LE(chars(bk.blocks[49]["elements"][0]["text"]["text"]), 75u);
     EXPECT_LE(chars(bk.text), 4000u);

@@ -30,13 +30,16 @@ struct Rig {
         init_http_client_threads(4);
         api = make_web_api(fake.api_url(), token, std::chrono::milliseconds(timeout_ms));
         Lookups l;
-        l.incident_channel = [this](const std::string& id) { return channel_of_incident(*db, id, "slack"); };
+        l.incident_channel = [this](const std::string& id) {
+            return channel_of_incident(*db, id, "slack");
+        };
         l.messages = [this](const std::string& id, const std::string& purpose) {
             return find_messages(*db, id, "slack", purpose);
         };
-        deliverer = std::make_unique<SlackDeliverer>(*api, clock, l, [](const std::string& url, const nlohmann::json& b) {
-            return post_json(url, b, std::chrono::milliseconds(2000));
-        });
+        deliverer = std::make_unique<SlackDeliverer>(
+            *api, clock, l, [](const std::string& url, const nlohmann::json& b) {
+                return post_json(url, b, std::chrono::milliseconds(2000));
+            });
         Incident inc;
         inc.id = kIncident;
         inc.title = "t";
@@ -63,7 +66,10 @@ struct Rig {
 };
 
 nlohmann::json create(const std::string& name, const std::string& response_url = "") {
-    return {{"op", "create_channel"}, {"name", name}, {"is_private", false}, {"response_url", response_url}};
+    return {{"op", "create_channel"},
+            {"name", name},
+            {"is_private", false},
+            {"response_url", response_url}};
 }
 
 }  // namespace
@@ -99,7 +105,9 @@ TEST(SlackDeliverer, PermanentErrorsReachTheTimelineAndTheUser) {
     EXPECT_NE(res.detail.find("invalid_name_specials"), std::string::npos);
     const auto types = r.timeline_types();
     ASSERT_EQ(types.size(), 1u);
-    EXPECT_NE(types[0].find("slack_error:Could not create channel #Not A Valid Name: invalid_name_specials"), std::string::npos);
+    EXPECT_NE(types[0].find(
+                  "slack_error:Could not create channel #Not A Valid Name: invalid_name_specials"),
+              std::string::npos);
     // The failure queued an answer to the person who typed the command.
     const auto pending = due_outbox(*r.db, r.clock.now_ms(), 10);
     ASSERT_EQ(pending.size(), 1u);
@@ -108,13 +116,15 @@ TEST(SlackDeliverer, PermanentErrorsReachTheTimelineAndTheUser) {
     const auto responses = r.fake.responses();
     ASSERT_EQ(responses.size(), 1u);
     EXPECT_EQ(responses[0]["response_type"], "ephemeral");
-    EXPECT_NE(responses[0]["text"].get<std::string>().find("invalid_name_specials"), std::string::npos);
+    EXPECT_NE(responses[0]["text"].get<std::string>().find("invalid_name_specials"),
+              std::string::npos);
 }
 
 TEST(SlackDeliverer, ChannelNameRulesOfTheFakeAreSlacks) {
     Rig r;
     EXPECT_NE(r.run(create("")).detail.find("invalid_name_required"), std::string::npos);
-    EXPECT_NE(r.run(create(std::string(81, 'a'))).detail.find("invalid_name_maxlength"), std::string::npos);
+    EXPECT_NE(r.run(create(std::string(81, 'a'))).detail.find("invalid_name_maxlength"),
+              std::string::npos);
     EXPECT_NE(r.run(create("---")).detail.find("invalid_name_punctuation"), std::string::npos);
     EXPECT_NE(r.run(create("UPPER")).detail.find("invalid_name_specials"), std::string::npos);
 }
@@ -160,30 +170,45 @@ TEST(SlackDeliverer, InvitesTolerateMembersAndRecordUnknownUsers) {
     r.fake.add_user("U0BOB");
     ASSERT_EQ(r.run(create("incident-c")).kind, Kind::delivered);
     ASSERT_EQ(r.run({{"op", "invite"}, {"users", {"U0ALICE"}}}).kind, Kind::delivered);
-    const auto res = r.run({{"op", "invite"}, {"users", {"U0ALICE", "U0GHOST", "U0BOB", "@typed-name"}}});
+    const auto res =
+        r.run({{"op", "invite"}, {"users", {"U0ALICE", "U0GHOST", "U0BOB", "@typed-name"}}});
     EXPECT_EQ(res.kind, Kind::delivered);
     const auto ch = r.fake.channel_by_name("incident-c");
     EXPECT_EQ(ch->members, (std::set<std::string>{"U0ALICE", "U0BOB"}));
     const auto types = r.timeline_types();
-    EXPECT_NE(types.back().find("invite_failed:Could not invite @U0GHOST: user_not_found"), std::string::npos);
+    EXPECT_NE(types.back().find("invite_failed:Could not invite @U0GHOST: user_not_found"),
+              std::string::npos);
 }
 
 TEST(SlackDeliverer, PostPinUpdateAndTopic) {
     Rig r;
     ASSERT_EQ(r.run(create("incident-d")).kind, Kind::delivered);
     const auto channel = *channel_of_incident(*r.db, kIncident, "slack");
-    const nlohmann::json msg = to_json(Templates().render("declaration", {{"id", kIncident}, {"title", "db"}}));
-    ASSERT_EQ(r.run({{"op", "post"}, {"channel", "@incident"}, {"remember", "declaration"}, {"message", msg}}).kind,
+    const nlohmann::json msg =
+        to_json(Templates().render("declaration", {{"id", kIncident}, {"title", "db"}}));
+    ASSERT_EQ(r.run({{"op", "post"},
+                     {"channel", "@incident"},
+                     {"remember", "declaration"},
+                     {"message", msg}})
+                  .kind,
               Kind::delivered);
     ASSERT_EQ(r.run({{"op", "pin"}, {"purpose", "declaration"}}).kind, Kind::delivered);
-    EXPECT_EQ(r.run({{"op", "pin"}, {"purpose", "declaration"}}).kind, Kind::delivered);  // already_pinned is fine
-    const nlohmann::json ann = to_json(Templates().render("announcement", {{"id", kIncident}, {"title", "db"}}));
-    ASSERT_EQ(r.run({{"op", "post"}, {"channel", "C0ANNOUNCE"}, {"remember", "announcement"}, {"message", ann}}).kind,
+    EXPECT_EQ(r.run({{"op", "pin"}, {"purpose", "declaration"}}).kind,
+              Kind::delivered);  // already_pinned is fine
+    const nlohmann::json ann =
+        to_json(Templates().render("announcement", {{"id", kIncident}, {"title", "db"}}));
+    ASSERT_EQ(r.run({{"op", "post"},
+                     {"channel", "C0ANNOUNCE"},
+                     {"remember", "announcement"},
+                     {"message", ann}})
+                  .kind,
               Kind::delivered);
-    const nlohmann::json ann2 =
-        to_json(Templates().render("announcement", {{"id", kIncident}, {"title", "db"}, {"status_label", "Monitoring"}}));
-    ASSERT_EQ(r.run({{"op", "update"}, {"purpose", "announcement"}, {"also", "alert"}, {"message", ann2}}).kind,
-              Kind::delivered);
+    const nlohmann::json ann2 = to_json(Templates().render(
+        "announcement", {{"id", kIncident}, {"title", "db"}, {"status_label", "Monitoring"}}));
+    ASSERT_EQ(
+        r.run({{"op", "update"}, {"purpose", "announcement"}, {"also", "alert"}, {"message", ann2}})
+            .kind,
+        Kind::delivered);
     ASSERT_EQ(r.run({{"op", "set_topic"}, {"topic", std::string(300, 't')}}).kind, Kind::delivered);
 
     const auto inc = r.fake.channel(channel);
@@ -195,7 +220,8 @@ TEST(SlackDeliverer, PostPinUpdateAndTopic) {
     EXPECT_EQ(announce->messages[0].updates, 1);
     EXPECT_NE(announce->messages[0].args["blocks"].dump().find("Monitoring"), std::string::npos);
     // The announcement links the incident channel by id.
-    EXPECT_NE(announce->messages[0].args["blocks"].dump().find("<#" + channel + ">"), std::string::npos);
+    EXPECT_NE(announce->messages[0].args["blocks"].dump().find("<#" + channel + ">"),
+              std::string::npos);
 }
 
 TEST(SlackDeliverer, FollowUpsWithoutAChannelFailQuietly) {

@@ -28,14 +28,16 @@ std::string check_blocks(const nlohmann::json& blocks) {
     for (const auto& b : blocks) {
         if (!b.is_object() || !b.contains("type")) return "invalid_blocks";
         const std::string type = b["type"];
-        if (b.contains("block_id") && chars(b["block_id"].get<std::string>()) > 255) return "invalid_blocks";
+        if (b.contains("block_id") && chars(b["block_id"].get<std::string>()) > 255)
+            return "invalid_blocks";
         if (type == "header") {
-            if (!b.contains("text") || b["text"].value("type", "") != "plain_text" || chars(text_of(b["text"])) > 150 ||
-                text_of(b["text"]).empty())
+            if (!b.contains("text") || b["text"].value("type", "") != "plain_text" ||
+                chars(text_of(b["text"])) > 150 || text_of(b["text"]).empty())
                 return "invalid_blocks";
         } else if (type == "section") {
             if (!b.contains("text") && !b.contains("fields")) return "invalid_blocks";
-            if (b.contains("text") && (chars(text_of(b["text"])) > 3000 || text_of(b["text"]).empty()))
+            if (b.contains("text") &&
+                (chars(text_of(b["text"])) > 3000 || text_of(b["text"]).empty()))
                 return "invalid_blocks";
             if (b.contains("fields")) {
                 if (!b["fields"].is_array() || b["fields"].size() > 10) return "invalid_blocks";
@@ -43,10 +45,12 @@ std::string check_blocks(const nlohmann::json& blocks) {
                     if (chars(text_of(f)) > 2000 || text_of(f).empty()) return "invalid_blocks";
             }
         } else if (type == "actions") {
-            if (!b.contains("elements") || b["elements"].size() > 25 || b["elements"].empty()) return "invalid_blocks";
+            if (!b.contains("elements") || b["elements"].size() > 25 || b["elements"].empty())
+                return "invalid_blocks";
             for (const auto& e : b["elements"]) {
                 if (e.value("type", "") != "button") return "invalid_blocks";
-                if (chars(e.value("action_id", "")) > 255 || chars(text_of(e["text"])) > 75) return "invalid_blocks";
+                if (chars(e.value("action_id", "")) > 255 || chars(text_of(e["text"])) > 75)
+                    return "invalid_blocks";
             }
         } else if (type == "context") {
             if (!b.contains("elements") || b["elements"].size() > 10) return "invalid_blocks";
@@ -63,11 +67,16 @@ FakeSlack::FakeSlack(std::string token) : token_(std::move(token)) {
     HttpServerOptions o;
     o.port = 0;
     o.threads = 2;
-    server_ = make_beast_server(o, [this](HttpRequest&& req, Responder respond) { handle(std::move(req), std::move(respond)); });
+    server_ = make_beast_server(o, [this](HttpRequest&& req, Responder respond) {
+        handle(std::move(req), std::move(respond));
+    });
     server_->start();
     port_ = server_->port();
-    for (const auto& [id, name] : std::vector<std::pair<std::string, std::string>>{
-             {"C0ANNOUNCE", "incidents"}, {"C0CRIT", "alerts-critical"}, {"C0WARN", "alerts-warning"}, {"C0INFO", "alerts-info"}})
+    for (const auto& [id, name] :
+         std::vector<std::pair<std::string, std::string>>{{"C0ANNOUNCE", "incidents"},
+                                                          {"C0CRIT", "alerts-critical"},
+                                                          {"C0WARN", "alerts-warning"},
+                                                          {"C0INFO", "alerts-info"}})
         add_channel(id, name);
 }
 
@@ -220,7 +229,8 @@ void FakeSlack::handle(HttpRequest&& req, Responder respond) {
     } else if (auth != "Bearer " + token_) {
         call.error = "invalid_auth";
         resp = slack_error("invalid_auth");
-    } else if (req.header("content-type").rfind("application/json", 0) != 0 || !call.args.is_object()) {
+    } else if (req.header("content-type").rfind("application/json", 0) != 0 ||
+               !call.args.is_object()) {
         call.error = "invalid_json";
         resp = slack_error("invalid_json");
     } else {
@@ -233,12 +243,15 @@ void FakeSlack::handle(HttpRequest&& req, Responder respond) {
     respond(resp);
 }
 
-HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json& a, std::string& error) {
+HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json& a,
+                                 std::string& error) {
     auto fail = [&](const std::string& code, nlohmann::json extra = nlohmann::json::object()) {
         error = code;
         return slack_error(code, extra);
     };
-    auto str = [&](const char* k) { return a.contains(k) && a[k].is_string() ? a[k].get<std::string>() : std::string(); };
+    auto str = [&](const char* k) {
+        return a.contains(k) && a[k].is_string() ? a[k].get<std::string>() : std::string();
+    };
     if (method == "conversations.create") {
         const std::string name = str("name");
         static const std::regex allowed("[a-z0-9_-]+");
@@ -251,7 +264,8 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
             if (c.name == name) return fail("name_taken");
         const std::string id = "C0INC" + std::to_string(next_channel_++);
         channels_[id] = Channel{id, name, a.value("is_private", false), "", {}, {}};
-        return json_response(200, nlohmann::json{{"ok", true}, {"channel", {{"id", id}, {"name", name}}}}.dump());
+        return json_response(
+            200, nlohmann::json{{"ok", true}, {"channel", {{"id", id}, {"name", name}}}}.dump());
     }
     if (method == "conversations.invite") {
         Channel* c = find(str("channel"));
@@ -262,7 +276,8 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
         std::size_t start = 0;
         while (start <= users.size()) {
             auto comma = users.find(',', start);
-            const std::string u = users.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            const std::string u =
+                users.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
             if (!users_.count(u))
                 errors.push_back({{"user", u}, {"ok", false}, {"error", "user_not_found"}});
             else if (c->members.count(u))
@@ -273,14 +288,16 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
             start = comma + 1;
         }
         if (!errors.empty()) return fail(errors[0]["error"], {{"errors", errors}});
-        return json_response(200, nlohmann::json{{"ok", true}, {"channel", {{"id", c->id}}}}.dump());
+        return json_response(200,
+                             nlohmann::json{{"ok", true}, {"channel", {{"id", c->id}}}}.dump());
     }
     if (method == "conversations.setTopic") {
         Channel* c = find(str("channel"));
         if (!c) return fail("channel_not_found");
         if (chars(str("topic")) > 250) return fail("too_long");
         c->topic = str("topic");
-        return json_response(200, nlohmann::json{{"ok", true}, {"channel", {{"id", c->id}}}}.dump());
+        return json_response(200,
+                             nlohmann::json{{"ok", true}, {"channel", {{"id", c->id}}}}.dump());
     }
     if (method == "chat.postMessage" || method == "chat.update") {
         Channel* c = find(str("channel"));
@@ -294,7 +311,8 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
             if (posts_per_second_ > 0) {
                 auto& times = post_times_[c->id];
                 const auto now = std::chrono::steady_clock::now();
-                while (!times.empty() && now - times.front() > std::chrono::seconds(1)) times.pop_front();
+                while (!times.empty() && now - times.front() > std::chrono::seconds(1))
+                    times.pop_front();
                 if (static_cast<int>(times.size()) >= posts_per_second_) {
                     error = "ratelimited";
                     HttpResponse r = json_response(429, R"({"ok":false,"error":"ratelimited"})");
@@ -307,14 +325,17 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
             const long long v = next_ts_++;
             std::snprintf(ts, sizeof ts, "%lld.%06lld", v / 1'000'000, v % 1'000'000);
             c->messages.push_back({ts, a, false, 0});
-            return json_response(200, nlohmann::json{{"ok", true}, {"channel", c->id}, {"ts", ts}, {"message", a}}.dump());
+            return json_response(
+                200, nlohmann::json{{"ok", true}, {"channel", c->id}, {"ts", ts}, {"message", a}}
+                         .dump());
         }
         if (chars(str("text")) > 4000) return fail("msg_too_long");
         for (auto& m : c->messages)
             if (m.ts == str("ts")) {
                 m.args = a;
                 ++m.updates;
-                return json_response(200, nlohmann::json{{"ok", true}, {"channel", c->id}, {"ts", m.ts}}.dump());
+                return json_response(
+                    200, nlohmann::json{{"ok", true}, {"channel", c->id}, {"ts", m.ts}}.dump());
             }
         return fail("message_not_found");
     }
@@ -335,7 +356,10 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
         nlohmann::json msgs = nlohmann::json::array();
         for (const auto& m : c->messages)
             if (m.ts == str("latest"))
-                msgs.push_back({{"type", "message"}, {"ts", m.ts}, {"text", m.args.value("text", "")}, {"user", "U0BOT"}});
+                msgs.push_back({{"type", "message"},
+                                {"ts", m.ts},
+                                {"text", m.args.value("text", "")},
+                                {"user", "U0BOT"}});
         return json_response(200, nlohmann::json{{"ok", true}, {"messages", msgs}}.dump());
     }
     return fail("unknown_method");

@@ -8,9 +8,9 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -23,11 +23,11 @@
 namespace muster::test {
 
 class FakeSlack {
-public:
+  public:
     struct Call {
         std::string method;
         nlohmann::json args;
-        int status = 200;  // what the fake answered
+        int status = 200;   // what the fake answered
         std::string error;  // Slack error code, when any
     };
     struct Posted {
@@ -49,14 +49,19 @@ public:
 
     std::uint16_t port() const { return port_; }
     std::string api_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api"; }
-    std::string response_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/respond"; }
+    std::string response_url() const {
+        return "http://127.0.0.1:" + std::to_string(port_) + "/respond";
+    }
 
     // Faults, applied to the next n calls (of any method, or only `method` when given).
     void fail_next(int n, int http_status, const std::string& method = "");
     void ratelimit_next(int n, int retry_after_s, const std::string& method = "");
     void hang_next(int n, int ms, const std::string& method = "");
     // Per-channel chat.postMessage limit: more than `per_second` in one second → 429.
-    void limit_posts_per_second(int per_second) { std::lock_guard<std::mutex> lk(mu_); posts_per_second_ = per_second; }
+    void limit_posts_per_second(int per_second) {
+        std::lock_guard<std::mutex> lk(mu_);
+        posts_per_second_ = per_second;
+    }
 
     void add_channel(const std::string& id, const std::string& name);
     void add_user(const std::string& id);
@@ -69,7 +74,7 @@ public:
     // Waits until pred(*this) holds (checked after every call), up to timeout_ms.
     bool wait_until(const std::function<bool(FakeSlack&)>& pred, int timeout_ms = 10'000);
 
-private:
+  private:
     struct Fault {
         enum Kind { fail, ratelimit, hang } kind;
         int value;
@@ -77,8 +82,10 @@ private:
         int left;
     };
     void handle(HttpRequest&& req, Responder respond);
-    HttpResponse dispatch(const std::string& method, const nlohmann::json& args, std::string& error);
-    static HttpResponse slack_error(const std::string& code, nlohmann::json extra = nlohmann::json::object());
+    HttpResponse dispatch(const std::string& method, const nlohmann::json& args,
+                          std::string& error);
+    static HttpResponse slack_error(const std::string& code,
+                                    nlohmann::json extra = nlohmann::json::object());
     Channel* find(const std::string& id_or_name);
 
     std::string token_;
