@@ -19,9 +19,12 @@
 #include "bot/readiness.h"
 #include "bot/router.h"
 #include "bot/templates.h"
+#include "commands/command_runner.h"
 #include "commands/handlers.h"
 #include "commands/parser.h"
 #include "integrations/console/console_sink.h"
+#include "integrations/slack/events_route.h"
+#include "integrations/slack/interactions_route.h"
 #include "integrations/slack/slack_deliverer.h"
 #include "integrations/slack/slash_command_route.h"
 #include "integrations/slack/web_api.h"
@@ -134,10 +137,19 @@ int serve(Config cfg, const std::string& listen) {
     writer.on_commit([&outbox] { outbox.notify(); });
 
     Readiness readiness(writer, clock);
-    slack::SlashCommandRoute slash(cfg, clock, writer, handlers);
+    CommandRunner runner(writer, handlers, clock);
+    slack::SlashCommandRoute slash(cfg, clock, runner);
+    slack::InteractionsRoute interactions(cfg, clock, runner);
+    slack::EventsRoute events(cfg, clock, writer);
     Router router;
     router.add("POST", "/slack/commands",
                [&slash](HttpRequest&& req, Responder respond) { slash.handle(req, respond); });
+    router.add("POST", "/slack/interactions",
+               [&interactions](HttpRequest&& req, Responder respond) {
+                   interactions.handle(req, respond);
+               });
+    router.add("POST", "/slack/events",
+               [&events](HttpRequest&& req, Responder respond) { events.handle(req, respond); });
     router.add("GET", "/healthz",
                [](HttpRequest&&, Responder respond) { respond(text_response(200, "ok\n")); });
     router.add("GET", "/readyz",

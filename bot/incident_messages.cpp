@@ -5,6 +5,7 @@
 #include "bot/channel_name.h"
 #include "bot/duration.h"
 #include "bot/message.h"
+#include "integrations/slack/mrkdwn.h"
 #include "storage/outbox_store.h"
 
 namespace muster {
@@ -62,7 +63,7 @@ std::string IncidentMessages::topic(const Incident& inc) const {
     std::string t =
         inc.severity + (sev ? " " + sev->name : "") + " · " + status_label(inc.status) + " · IC: " +
         (inc.ic.empty() ? "unassigned" : (inc.ic[0] == '@' ? inc.ic : "<@" + inc.ic + ">")) +
-        " · " + inc.title;
+        " · " + slack::escape_mrkdwn(inc.title);  // the user's text: no pings, no links
     // ≤ 250 characters (conversations.setTopic answers too_long above that).
     std::size_t chars = 0, i = 0;
     for (; i < t.size(); ++i)

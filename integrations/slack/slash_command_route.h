@@ -5,25 +5,25 @@
 #include "bot/clock.h"
 #include "bot/config.h"
 #include "bot/http_server.h"
-#include "commands/handlers.h"
-#include "storage/writer.h"
+#include "commands/command_runner.h"
 
 namespace muster::slack {
 
 class SlashCommandRoute {
   public:
-    SlashCommandRoute(const Config& config, const Clock& clock, Writer& writer,
-                      const CommandHandlers& handlers);
+    SlashCommandRoute(const Config& config, const Clock& clock, const CommandRunner& runner);
     void handle(const HttpRequest& req, const Responder& respond) const;
 
   private:
     const Config& config_;
     const Clock& clock_;
-    Writer& writer_;
-    const CommandHandlers& handlers_;
+    const CommandRunner& runner_;
 };
 
 // The JSON body Slack expects in answer to a slash command.
 std::string reply_body(const Reply& reply);
+// Checks X-Slack-Signature on a request; logs and answers 401 itself when it fails.
+bool signed_by_slack(const Config& config, const Clock& clock, const HttpRequest& req,
+                     const Responder& respond);
 
 }  // namespace muster::slack

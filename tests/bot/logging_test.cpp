@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "bot/router.h"
+#include "commands/command_runner.h"
 #include "commands/handlers.h"
 #include "integrations/slack/signature.h"
 #include "integrations/slack/slash_command_route.h"
@@ -63,7 +64,8 @@ TEST(Logging, RejectedAndAcceptedSlashCommandsNeverLogTheSigningSecret) {
     Templates templates;
     CommandHandlers handlers(cfg, templates);
     FakeClock clock(1795339800000);
-    slack::SlashCommandRoute route(cfg, clock, writer, handlers);
+    CommandRunner runner(writer, handlers, clock);
+    slack::SlashCommandRoute route(cfg, clock, runner);
     const std::string body = "user_id=U1&channel_id=C1&command=%2Fincident&text=declare+P1+db+down";
     const std::string ts = std::to_string(clock.now_ms() / 1000);
     std::vector<HttpRequest> requests(3);

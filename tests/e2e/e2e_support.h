@@ -58,6 +58,14 @@ struct MusterServer {
                              {"X-Slack-Signature", slack::sign(secret, std::to_string(ts), body)}},
                             body);
     }
+    HttpResult post_signed_to(const std::string& path, const std::string& body,
+                              long long ts) const {
+        return http_request(port, "POST", path,
+                            {{"Content-Type", "application/x-www-form-urlencoded"},
+                             {"X-Slack-Request-Timestamp", std::to_string(ts)},
+                             {"X-Slack-Signature", slack::sign(secret, std::to_string(ts), body)}},
+                            body);
+    }
     HttpResult command(const std::string& text, const std::string& channel = "C0GENERAL",
                        const std::string& user = "U0E2E") const {
         return post_signed(command_body(text, channel, user), unix_now());

@@ -10,6 +10,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "storage/incident_store.h"
+
 using namespace muster;
 using namespace muster::test;
 
@@ -108,6 +110,7 @@ TEST(SlackE2E, FaultsDelayButNeverLoseOrReorderMessages) {
     w.fake.ratelimit_next(1, 1, "conversations.create");
     w.fake.fail_next(1, 503, "conversations.invite");
     w.fake.hang_next(1, 3000, "conversations.setTopic");  // longer than muster's 1 s timeout
+    w.fake.limit_posts_per_second(2);  // stricter than Slack: our bursts of 3 meet 429s
     const std::string a =
         id_in(json_of(w.server->command("declare P2 alpha service slow"))["text"]);
     const std::string b = id_in(json_of(w.server->command("declare P3 beta typo"))["text"]);
@@ -153,4 +156,186 @@ TEST(SlackE2E, FaultsDelayButNeverLoseOrReorderMessages) {
     EXPECT_EQ(texts(b), (std::vector<std::string>{"INCIDENT DECLARED", "first", "second"}));
     EXPECT_EQ(w.fake.calls("conversations.create").size(), 3u);  // one 429, then one per incident
     EXPECT_EQ(w.fake.channel("C0ANNOUNCE")->messages.size(), 2u);
+}
+
+namespace {
+HttpResult press(const SlackWorld& w, const std::string& action, const std::string& incident,
+                 const std::string& user, const std::string& channel,
+                 const std::string& response_url) {
+    const nlohmann::json payload = {
+        {"type", "block_actions"},
+        {"user", {{"id", user}, {"username", "presser"}, {"team_id", "T0E2E"}}},
+        {"team", {{"id", "T0E2E"}, {"domain", "e2e"}}},
+        {"channel", {{"id", channel}, {"name", "incident"}}},
+        {"actions",
+         {{{"action_id", action}, {"block_id", "b"}, {"value", incident}, {"action_ts", "1.2"}}}},
+        {"response_url", response_url},
+        {"trigger_id", "1.2.3"},
+        {"api_app_id", "A0E2E"}};
+    return w.server->post_signed_to("/slack/interactions", "payload=" + url_encode(payload.dump()),
+                                    unix_now());
+}
+
+HttpResult event(const SlackWorld& w, const nlohmann::json& body, const std::string& retry = "") {
+    const std::string text = body.dump();
+    const std::string ts = std::to_string(unix_now());
+    std::vector<std::pair<std::string, std::string>> h = {
+        {"Content-Type", "application/json"},
+        {"X-Slack-Request-Timestamp", ts},
+        {"X-Slack-Signature", slack::sign(w.server->secret, ts, text)}};
+    if (!retry.empty()) h.emplace_back("X-Slack-Retry-Num", retry);
+    return http_request(w.server->port, "POST", "/slack/events", h, text);
+}
+
+std::string channel_of(const SlackWorld& w, const std::string& incident) {
+    auto db = open_database({w.server->db(), "full", 5000, true});
+    SQLite::Statement q(*db, "SELECT channel_id FROM incident_channels WHERE incident_id = ?");
+    q.bind(1, incident);
+    return q.executeStep() ? q.getColumn(0).getString() : "";
+}
+}  // namespace
+
+TEST(SlackE2E, ButtonsActAsThePersonWhoPressedThem) {
+    SlackWorld w;
+    const std::string id = id_in(json_of(w.server->command("declare P1 payments down"))["text"]);
+    ASSERT_TRUE(w.drained());
+    const std::string ch = channel_of(w, id);
+    ASSERT_FALSE(ch.empty());
+    EXPECT_EQ(press(w, "muster_acknowledge", id, "U0ONCALL", ch, w.fake.response_url()).status,
+              200);
+    EXPECT_EQ(press(w, "muster_take_ic", id, "U0ONCALL", ch, w.fake.response_url()).status, 200);
+    ASSERT_TRUE(w.drained());
+    {
+        auto db = open_database({w.server->db(), "full", 5000, true});
+        const auto inc = load_incident(*db, id);
+        EXPECT_EQ(inc->acknowledged_by, "U0ONCALL");
+        EXPECT_EQ(inc->ic, "U0ONCALL");
+    }
+    // The pinned declaration was refreshed in place and now names the IC.
+    const auto decl = w.fake.channel(ch)->messages[0];
+    EXPECT_GE(decl.updates, 2);
+    EXPECT_NE(decl.args["blocks"].dump().find("<@U0ONCALL>"), std::string::npos);
+    // A second press changes nothing and tells only the presser why.
+    EXPECT_EQ(press(w, "muster_acknowledge", id, "U0E2E", ch, w.fake.response_url()).status, 200);
+    ASSERT_TRUE(w.fake.wait_until([](FakeSlack& f) { return !f.responses().empty(); }));
+    EXPECT_NE(
+        w.fake.responses()[0]["text"].get<std::string>().find("already acknowledged by @U0ONCALL"),
+        std::string::npos);
+    EXPECT_EQ(w.fake.responses()[0]["response_type"], "ephemeral");
+    EXPECT_EQ(press(w, "muster_resolve", id, "U0ONCALL", ch, w.fake.response_url()).status, 200);
+    ASSERT_TRUE(w.drained());
+    EXPECT_NE(w.fake.channel(ch)->topic.find("Resolved"), std::string::npos);
+    // Forged presses are refused and change nothing.
+    const auto forged = http_request(
+        w.server->port, "POST", "/slack/interactions",
+        {{"X-Slack-Request-Timestamp", std::to_string(unix_now())}, {"X-Slack-Signature", "v0=00"}},
+        "payload=%7B%7D");
+    EXPECT_EQ(forged.status, 401);
+    EXPECT_EQ(
+        w.server->post_signed_to("/slack/interactions", "payload=not-json", unix_now()).status,
+        400);
+}
+
+TEST(SlackE2E, PinsAndPushpinReactionsReachTheTimelineOnce) {
+    SlackWorld w;
+    const auto challenge =
+        event(w, {{"token", "t"}, {"challenge", "c-123"}, {"type", "url_verification"}});
+    EXPECT_EQ(challenge.status, 200);
+    EXPECT_EQ(json_of(challenge)["challenge"], "c-123");
+
+    const std::string id = id_in(json_of(w.server->command("declare P2 search slow"))["text"]);
+    ASSERT_TRUE(w.drained());
+    const std::string ch = channel_of(w, id);
+    w.server->command("update identified index rebuild is stuck", ch);
+    ASSERT_TRUE(w.drained());
+    const std::string update_ts = w.fake.channel(ch)->messages.back().ts;
+
+    const nlohmann::json pin = {{"type", "event_callback"},
+                                {"event_id", "Ev0PIN1"},
+                                {"event_time", unix_now()},
+                                {"team_id", "T0E2E"},
+                                {"event",
+                                 {{"type", "pin_added"},
+                                  {"user", "U0SRE"},
+                                  {"channel_id", ch},
+                                  {"item",
+                                   {{"type", "message"},
+                                    {"channel", ch},
+                                    {"message",
+                                     {{"type", "message"},
+                                      {"user", "U0E2E"},
+                                      {"text", "rolled back to v41"},
+                                      {"ts", "1795340000.000200"}}}}},
+                                  {"event_ts", "1795340100.000300"}}}};
+    EXPECT_EQ(event(w, pin).status, 200);
+    EXPECT_EQ(event(w, pin, "1").status, 200);  // Slack's retry: no second effect
+    const nlohmann::json react = {
+        {"type", "event_callback"},
+        {"event_id", "Ev0REACT1"},
+        {"event_time", unix_now()},
+        {"event",
+         {{"type", "reaction_added"},
+          {"user", "U0SRE"},
+          {"reaction", "pushpin"},
+          {"item", {{"type", "message"}, {"channel", ch}, {"ts", update_ts}}},
+          {"event_ts", "1.2"}}}};
+    EXPECT_EQ(event(w, react).status, 200);
+    EXPECT_EQ(event(w, react, "2").status, 200);
+    // Noise that must not reach the timeline: other reactions, other channels.
+    nlohmann::json other = react;
+    other["event_id"] = "Ev0REACT2";
+    other["event"]["reaction"] = "eyes";
+    EXPECT_EQ(event(w, other).status, 200);
+    other["event_id"] = "Ev0REACT3";
+    other["event"]["reaction"] = "pushpin";
+    other["event"]["item"]["channel"] = "C0ANNOUNCE";
+    EXPECT_EQ(event(w, other).status, 200);
+    ASSERT_TRUE(w.drained());
+
+    const auto exported = run_muster({"export", id, "--db", w.server->db()});
+    const auto doc = nlohmann::json::parse(exported.out);
+    std::vector<nlohmann::json> pinned;
+    for (const auto& e : doc["timeline"])
+        if (e["type"] == "pinned_message") pinned.push_back(e);
+    ASSERT_EQ(pinned.size(), 2u) << doc["timeline"].dump(2);
+    EXPECT_EQ(pinned[0]["text"], "rolled back to v41");
+    EXPECT_EQ(pinned[0]["actor"], "U0SRE");
+    EXPECT_EQ(pinned[0]["data"]["author"], "U0E2E");
+    EXPECT_EQ(pinned[0]["at"], "2026-11-22T09:33:20Z");  // the message's own time
+    EXPECT_NE(pinned[1]["text"].get<std::string>().find("Identified"), std::string::npos);
+    EXPECT_EQ(event(w, {{"type", "event_callback"}}).status, 400);
+    EXPECT_EQ(w.server->post_signed_to("/slack/events", "{not json", unix_now()).status, 400);
+}
+
+TEST(SlackE2E, NamesCollideIntoNewChannelsAndHostileTitlesStayText) {
+    SlackWorld w;
+    const std::string a = id_in(json_of(w.server->command("declare P3 Same Title"))["text"]);
+    const std::string b = id_in(json_of(w.server->command("declare P3 same title!"))["text"]);
+    const std::string c = id_in(json_of(w.server->command("declare P3 !!! ???"))["text"]);
+    const std::string d =
+        id_in(json_of(w.server->command("declare P3 <!channel> pay <https://evil.example|here> & " +
+                                        std::string(200, 'x')))["text"]);
+    ASSERT_TRUE(w.drained(30'000)) << pending(*w.server);
+    const auto name_a = w.fake.channel(channel_of(w, a))->name;
+    const auto name_b = w.fake.channel(channel_of(w, b))->name;
+    const auto name_c = w.fake.channel(channel_of(w, c))->name;
+    const auto name_d = w.fake.channel(channel_of(w, d))->name;
+    EXPECT_TRUE(std::regex_match(name_a, std::regex("incident-\\d{8}-\\d{4}-same-title")))
+        << name_a;
+    // Declared in the same minute: never the same channel (unless the minute turned in between).
+    EXPECT_NE(name_a, name_b);
+    EXPECT_TRUE(std::regex_match(name_c, std::regex("incident-\\d{8}-\\d{4}(-\\d)?")))
+        << name_c << " " << name_a << " " << name_b;
+    EXPECT_LE(name_d.size(), 80u);
+    EXPECT_TRUE(std::regex_match(
+        name_d, std::regex("incident-\\d{8}-\\d{4}-channel-pay-https-evil-example-here(-x+)?")))
+        << name_d;
+    const auto hostile = w.fake.channel(channel_of(w, d));
+    std::string mrkdwn_text;
+    for (std::size_t i = 1; i < hostile->messages[0].args["blocks"].size(); ++i)
+        mrkdwn_text += hostile->messages[0].args["blocks"][i].dump();
+    EXPECT_EQ(mrkdwn_text.find("<!channel>"), std::string::npos);
+    EXPECT_NE(mrkdwn_text.find("&lt;!channel&gt;"), std::string::npos) << mrkdwn_text;
+    EXPECT_EQ(hostile->topic.find("<!channel>"), std::string::npos) << hostile->topic;
+    EXPECT_EQ(w.server->rows_where("outbox", "status = 'failed'"), 0);
 }

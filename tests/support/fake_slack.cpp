@@ -64,6 +64,9 @@ std::string check_blocks(const nlohmann::json& blocks) {
 }  // namespace
 
 FakeSlack::FakeSlack(std::string token) : token_(std::move(token)) {
+    next_ts_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
     HttpServerOptions o;
     o.port = 0;
     o.threads = 2;

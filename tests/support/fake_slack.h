@@ -99,7 +99,7 @@ class FakeSlack {
     std::map<std::string, Channel> channels_;  // by id
     std::set<std::string> users_;
     int next_channel_ = 1;
-    long long next_ts_ = 1'700'000'000'000'100LL;
+    long long next_ts_ = 0;  // microseconds; starts at the wall clock, like Slack's ts
     int posts_per_second_ = 0;
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> post_times_;
     std::vector<std::thread> delayed_;
