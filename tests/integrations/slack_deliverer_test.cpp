@@ -130,7 +130,7 @@ TEST(SlackDeliverer, ChannelNameRulesOfTheFakeAreSlacks) {
 }
 
 TEST(SlackDeliverer, RetriesWhatMaySucceedLater) {
-    Rig r(/*token*/ "xoxb-test-token", /*timeout_ms*/ 300);
+    Rig r(/*token*/ "xoxb-test-token", /*timeout_ms*/ 1000);
     r.fake.ratelimit_next(1, 7);
     auto res = r.run(create("incident-a"));
     EXPECT_EQ(res.kind, Kind::retry);
