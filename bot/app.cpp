@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -19,10 +20,12 @@
 #include "bot/readiness.h"
 #include "bot/router.h"
 #include "bot/templates.h"
+#include "bot/timer_loop.h"
 #include "commands/command_runner.h"
 #include "commands/handlers.h"
 #include "commands/parser.h"
 #include "integrations/console/console_sink.h"
+#include "integrations/pagerduty/events_api.h"
 #include "integrations/slack/events_route.h"
 #include "integrations/slack/interactions_route.h"
 #include "integrations/slack/slack_deliverer.h"
@@ -134,7 +137,23 @@ int serve(Config cfg, const std::string& listen) {
                                      return slack::post_json(url, body, timeout);
                                  }));
     }
-    writer.on_commit([&outbox] { outbox.notify(); });
+    if (std::any_of(cfg.contacts.begin(), cfg.contacts.end(),
+                    [](const auto& c) { return !c.second.pagerduty_routing_key.empty(); })) {
+        slack::init_http_client_threads(4);
+        const auto timeout = std::chrono::milliseconds(cfg.slack.timeout_ms);
+        outbox.add_deliverer("pagerduty",
+                             std::make_shared<pagerduty::EventsDeliverer>(
+                                 cfg.pagerduty.events_url,
+                                 [timeout](const std::string& url, const nlohmann::json& body) {
+                                     return slack::post_json(url, body, timeout);
+                                 },
+                                 clock));
+    }
+    TimerLoop timers(writer, clock, handlers.escalation());
+    writer.on_commit([&outbox, &timers] {
+        outbox.notify();
+        timers.notify();
+    });
 
     Readiness readiness(writer, clock);
     CommandRunner runner(writer, handlers, clock);
@@ -173,6 +192,7 @@ int serve(Config cfg, const std::string& listen) {
         return fail(e.what(), 2);
     }
     outbox.start();
+    timers.start();  // whatever fell due while Muster was down is due now
 
     if (cfg.slack.signing_secret.empty())
         spdlog::warn("slack.signing_secret is not set: /slack/commands answers 401 to everything");
@@ -189,6 +209,7 @@ int serve(Config cfg, const std::string& listen) {
                  cfg.server.drain_timeout_ms);
     readiness.set_draining();
     server->drain(cfg.server.drain_timeout_ms);
+    timers.stop();
     outbox.stop();  // undelivered rows stay in the outbox for the next start
     writer.stop();
     spdlog::info("stopped");

@@ -457,6 +457,9 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
             r.str(s, path, "slack_user", ct.slack_user);
             r.str(s, path, "teams_user", ct.teams_user);
             r.str(s, path, "pagerduty_routing_key", ct.pagerduty_routing_key);
+            if (!ct.pagerduty_routing_key.empty() && ct.pagerduty_routing_key.size() != 32)
+                r.error(s["pagerduty_routing_key"], path + ".pagerduty_routing_key",
+                        "must be the 32-character Events API v2 integration key");
             r.str(s, path, "email", ct.email);
             if (ct.name.empty()) ct.name = key;
         }

@@ -202,4 +202,42 @@ void IncidentMessages::resolved(SQLite::Database& db, const Incident& inc, const
     slack_headline(db, inc, now);
 }
 
+void IncidentMessages::page(SQLite::Database& db, const Incident& inc, const Contact& contact,
+                            int level, int attempt, EpochMs now) const {
+    nlohmann::json data = template_data(inc, now);
+    data["contact_name"] = contact.name.empty() ? contact.key : contact.name;
+    data["level"] = std::to_string(level);
+    data["repeat"] = attempt > 1 ? std::to_string(attempt - 1) : "";
+    data["ack_within"] = format_duration_config(config_.escalation.ack_within_ms);
+    const Message msg = templates_.render("page", data);
+    console(db, inc, "page → " + std::string(data["contact_name"]), "page", "page", data, now);
+    if (config_.slack_configured() && !contact.slack_user.empty()) {
+        OutboxItem item;
+        item.incident_id = inc.id;
+        item.destination = "slack";
+        item.channel_key = "slack:dm:" + contact.slack_user;
+        item.kind = "page";
+        // chat.postMessage to a user id lands in the app's DM with that user.
+        item.payload =
+            dump_json({{"op", "post"}, {"channel", contact.slack_user}, {"message", to_json(msg)}});
+        item.next_attempt_at = now;
+        item.created_at = now;
+        enqueue_outbox(db, item);
+    }
+}
+
+void IncidentMessages::reminder(SQLite::Database& db, const Incident& inc, const std::string& title,
+                                const std::string& text, EpochMs now) const {
+    nlohmann::json data = template_data(inc, now);
+    data["reminder_title"] = title;
+    data["reminder_text"] = text;
+    console(db, inc, inc.channel, "reminder", "reminder", data, now);
+    if (!config_.slack_configured()) return;
+    slack(db, inc, "reminder",
+          {{"op", "post"},
+           {"channel", "@incident"},
+           {"message", to_json(templates_.render("reminder", data))}},
+          now);
+}
+
 }  // namespace muster

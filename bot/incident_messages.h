@@ -34,6 +34,12 @@ class IncidentMessages {
                  const std::string& text, EpochMs now) const;
     void resolved(SQLite::Database& db, const Incident& inc, const std::string& text,
                   const std::string& actor, std::optional<EpochMs> pir_due, EpochMs now) const;
+    // A page to one contact: a Slack DM with an Acknowledge button, and the console.
+    void page(SQLite::Database& db, const Incident& inc, const Contact& contact, int level,
+              int attempt, EpochMs now) const;
+    // A reminder posted in the incident's channel.
+    void reminder(SQLite::Database& db, const Incident& inc, const std::string& title,
+                  const std::string& text, EpochMs now) const;
     // Slack's "<severity> · <status> · IC" line, at most 250 characters.
     std::string topic(const Incident& inc) const;
 

@@ -43,7 +43,7 @@ TimelineEvent change(const Incident& inc, const Actor& actor, EpochMs now, std::
 }  // namespace
 
 CommandHandlers::CommandHandlers(const Config& config, const Templates& templates)
-    : config_(config), messages_(config, templates) {}
+    : config_(config), messages_(config, templates), escalation_(config, messages_) {}
 
 Grammar CommandHandlers::grammar() const {
     Grammar g;
@@ -117,6 +117,7 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
     }
 
     messages_.declared(db, inc, actor, now);
+    escalation_.on_declared(db, inc, now);
 
     std::string text =
         "🚨 " + inc.id + " declared: " + inc.severity + " (" + sev->name + ") " + inc.title + ".";
@@ -202,6 +203,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                                                " → " + status_label(inc.status)
                                          : std::string("Still ") + status_label(inc.status);
             messages_.updated(db, inc, what, cmd.text, now);
+            escalation_.on_status_update(db, inc, now);
             return announce("⏰ " + inc.id + " update posted (" + status_label(inc.status) +
                             "): " + cmd.text);
         }
@@ -217,6 +219,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             update_incident(db, inc);
             append_timeline(db, event(inc, actor, now, "acknowledged"));
             messages_.updated(db, inc, "Acknowledged by " + who(actor.user_id), "", now);
+            escalation_.on_acknowledged(db, inc, actor, now);
             return announce("👍 " + inc.id + " acknowledged by " + who(actor.user_id) + " after " +
                             format_duration_short(now - inc.declared_at) + ".");
         }
@@ -231,6 +234,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             messages_.resolved(db, inc, cmd.text, actor.user_id,
                                pir ? std::optional<EpochMs>(now + kPirWithinMs) : std::nullopt,
                                now);
+            escalation_.on_resolved(db, inc, actor, now);
             return announce(
                 "✅ " + inc.id + " resolved after " + format_duration_short(now - inc.declared_at) +
                 "." +
@@ -244,6 +248,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             append_timeline(db, change(inc, actor, now, "reopened", "status", "resolved",
                                        status_name(inc.status), cmd.text));
             messages_.updated(db, inc, "Reopened by " + who(actor.user_id), cmd.text, now);
+            escalation_.on_reopened(db, inc, now);
             return announce("🔁 " + inc.id + " reopened by " + who(actor.user_id) + "." +
                             (cmd.text.empty() ? "" : " " + cmd.text));
         }
@@ -258,6 +263,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                                        before.severity, inc.severity));
             messages_.updated(db, inc, "Severity " + before.severity + " → " + inc.severity, "",
                               now);
+            escalation_.on_severity_changed(db, inc, now);
             return announce("📶 " + inc.id + " severity " + before.severity + " → " + inc.severity +
                             (to ? " (" + to->name + ")" : "") + ".");
         }
@@ -277,8 +283,15 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                               std::string(role_label(cmd.role)) + ": " + who(user) +
                                   (previous.empty() ? "" : " (was " + who(previous) + ")"),
                               "", now);
+            if (cmd.role == Role::ic) escalation_.on_ic_assigned(db, inc, now);
             return announce("🎖 " + who(user) + " is now " + role_label(cmd.role) + " of " +
                             inc.id + ".");
+        }
+        case Verb::page: {
+            std::string error;
+            const auto text = escalation_.page_now(db, inc, cmd.text, actor, now, error);
+            if (!text) return refusal(error);
+            return announce(*text);
         }
         case Verb::note: {
             append_timeline(db, event(inc, actor, now, "note", cmd.text));

@@ -10,6 +10,7 @@
 
 #include "bot/actor.h"
 #include "bot/config.h"
+#include "bot/escalation.h"
 #include "bot/incident.h"
 #include "bot/incident_messages.h"
 #include "bot/templates.h"
@@ -26,6 +27,7 @@ class CommandHandlers {
     Grammar grammar() const;
 
     const IncidentMessages& messages() const { return messages_; }
+    const Escalation& escalation() const { return escalation_; }
 
   private:
     struct Target;
@@ -35,6 +37,7 @@ class CommandHandlers {
     Reply list(SQLite::Database& db) const;
     const Config& config_;
     IncidentMessages messages_;
+    Escalation escalation_;
 };
 
 }  // namespace muster

@@ -107,6 +107,7 @@ const VerbInfo kVerbs[] = {
     {Verb::status, "status", true},
     {Verb::list, "list", false},
     {Verb::help, "help", false},
+    {Verb::page, "page", true},
 };
 
 std::optional<VerbInfo> find_verb(const std::string& word) {
@@ -203,6 +204,8 @@ std::string usage_line(Verb v, const Grammar& g) {
             return "/incident list";
         case Verb::help:
             return "/incident help [command]";
+        case Verb::page:
+            return "/incident page [INC-id] <level|@user|contact>";
     }
     return "/incident help";
 }
@@ -234,7 +237,7 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
         if (!is_valid_utf8(shown)) shown = "?";
         return UsageError{"Unknown command '" + shown + "'. Try `/incident help`.",
                           "/incident <declare|update|ack|resolve|reopen|severity|role|note|action|"
-                          "impact|rootcause|status|list|help> …"};
+                          "impact|rootcause|page|status|list|help> …"};
     }
     cmd.verb = info->verb;
     std::size_t i = 1;
@@ -383,6 +386,21 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
                 cmd.text = trim(raw.substr(toks[i].begin, toks[end - 1].end - toks[i].begin));
             if (auto e = check_text(Verb::action, "the action item", cmd.text, g.max_text_chars))
                 return *e;
+            return cmd;
+        }
+        case Verb::page: {
+            if (left != 1)
+                return usage_err(Verb::page,
+                                 left == 0
+                                     ? "Say whom to page: a level (2 or L2), a contact or @user."
+                                     : "Page one level, contact or @user at a time.");
+            const std::string& t = toks[i].text;
+            if (auto u = parse_user(t); u && *u != "me")
+                cmd.text = *u;
+            else if (is_valid_utf8(t) && t.size() <= 64)
+                cmd.text = t;
+            else
+                return usage_err(Verb::page, "That is not a level, a contact or a @user.");
             return cmd;
         }
         case Verb::help: {

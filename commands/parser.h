@@ -26,7 +26,8 @@ enum class Verb {
     rootcause,
     status,
     list,
-    help
+    help,
+    page
 };
 const char* verb_name(Verb v);
 
@@ -38,9 +39,9 @@ struct Command {
     Status status = Status::investigating;   // update
     Role role = Role::ic;                    // role
     std::string user;                        // role: a user id (U…), "@name", or "me"
-    std::string text;                        // title, note, action, impact, root cause, update
-    std::string owner;                       // action
-    std::optional<std::string> due;          // action: YYYY-MM-DD
+    std::string text;   // title, note, action, impact, root cause, update; page: the target
+    std::string owner;  // action
+    std::optional<std::string> due;  // action: YYYY-MM-DD
     std::optional<Verb> help_topic;
 };
 

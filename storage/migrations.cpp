@@ -135,6 +135,22 @@ CREATE TABLE chat_messages (
     PRIMARY KEY (incident_id, platform, purpose, channel)
 );
 )sql",
+    // v3: every page sent, so acknowledge/resolve can follow each PagerDuty dedup_key and a
+    // level is paged at most once per attempt.
+    R"sql(
+CREATE TABLE pages (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    level       INTEGER NOT NULL,
+    attempt     INTEGER NOT NULL,
+    contact     TEXT NOT NULL,
+    dedup_key   TEXT NOT NULL,
+    methods     TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    UNIQUE (incident_id, level, attempt, contact)
+);
+CREATE INDEX pages_by_incident ON pages (incident_id);
+)sql",
 };
 
 }  // namespace

@@ -15,18 +15,6 @@ namespace muster::slack {
 namespace http = web::http;
 namespace client = web::http::client;
 
-bool ApiResponse::ok() const {
-    return http_status == 200 && body.is_object() && body.value("ok", false) == true;
-}
-
-std::string ApiResponse::error() const {
-    if (http_status == 0) return "transport: " + transport_error;
-    if (body.is_object() && body.contains("error") && body["error"].is_string())
-        return body["error"].get<std::string>();
-    if (http_status != 200) return "http_" + std::to_string(http_status);
-    return "unreadable_response";
-}
-
 namespace {
 
 client::http_client_config config_for(std::chrono::milliseconds timeout) {

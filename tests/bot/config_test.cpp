@@ -90,7 +90,7 @@ slack:
 severities:
   P1: {alert_channel: C0WARN, update_every: 45m}
 contacts:
-  oncall-primary: {name: Alice, slack_user: U0ALICE, pagerduty_routing_key: R0123}
+  oncall-primary: {name: Alice, slack_user: U0ALICE, pagerduty_routing_key: R0123456789abcdef0123456789abcde}
 escalation:
   ack_within: 2m
   policies:
@@ -116,7 +116,9 @@ log: {level: debug, format: json}
     EXPECT_EQ(c.escalation.policies.at("P0").size(), 5u);  // untouched default
     EXPECT_EQ(priority_for(c, Level::low, Level::low), "P2");
     EXPECT_EQ(c.log.format, "json");
-    EXPECT_NE(std::find(c.secrets().begin(), c.secrets().end(), "R0123"), c.secrets().end());
+    const auto secrets = c.secrets();
+    EXPECT_NE(std::find(secrets.begin(), secrets.end(), "R0123456789abcdef0123456789abcde"),
+              secrets.end());
 }
 
 TEST(Config, ErrorsNameFileLineAndKey) {
@@ -143,6 +145,13 @@ TEST(Config, ErrorsNameFileLineAndKey) {
         << all;
     EXPECT_TRUE(has_error(r, 11, "log.level", "loud")) << all;
     EXPECT_NE(all.find("bad.yaml:2: server.listen:"), std::string::npos) << all;
+}
+
+TEST(Config, RoutingKeysAreThirtyTwoCharacters) {
+    const auto r = parse_config("contacts:\n  oncall-primary: {pagerduty_routing_key: short}\n",
+                                "k.yaml", env_of({}));
+    EXPECT_TRUE(has_error(r, 2, "contacts.oncall-primary.pagerduty_routing_key", "32-character"))
+        << errors_of(r);
 }
 
 TEST(Config, YamlSyntaxErrorHasALine) {

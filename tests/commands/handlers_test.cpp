@@ -164,16 +164,18 @@ TEST(Handlers, LifecycleRecordsOldAndNewValues) {
     for (const auto& e : w.timeline(id)) types.push_back(e.type);
     EXPECT_EQ(types, (std::vector<std::string>{
                          "declared", "channel_created", "role_assigned", "severity_changed",
-                         "status_changed", "status_update", "status_changed", "status_update",
-                         "impact_set", "root_cause_set", "action_item_added", "resolved"}));
+                         "escalation_replanned", "status_changed", "status_update",
+                         "status_changed", "status_update", "impact_set", "root_cause_set",
+                         "action_item_added", "resolved", "timers_cancelled"}));
     const auto tl = w.timeline(id);
     EXPECT_EQ(tl[3].field, "severity");
     EXPECT_EQ(tl[3].old_value, "P2");
     EXPECT_EQ(tl[3].new_value, "P1");
-    EXPECT_EQ(tl[4].old_value, "investigating");
-    EXPECT_EQ(tl[4].new_value, "identified");
-    EXPECT_EQ(tl.back().old_value, "monitoring");
-    EXPECT_EQ(tl.back().text, "all clear");
+    EXPECT_EQ(tl[5].old_value, "investigating");
+    EXPECT_EQ(tl[5].new_value, "identified");
+    const auto& resolved = tl[tl.size() - 2];
+    EXPECT_EQ(resolved.old_value, "monitoring");
+    EXPECT_EQ(resolved.text, "all clear");
 }
 
 TEST(Handlers, RefusalsExplainThemselves) {

@@ -99,8 +99,10 @@ TEST(Parser, MalformedCommandsAreSpecific) {
     EXPECT_NE(bad("action fix it due:2025-02-29").message.find("is not a date"), std::string::npos);
     EXPECT_NE(bad("action <@U1>").message.find("action item"), std::string::npos);
     EXPECT_NE(bad("note").message.find("the note"), std::string::npos);
-    // page and export arrive with their own issues
-    EXPECT_NE(bad("page L2").message.find("Unknown command 'page'"), std::string::npos);
+    // export arrives with the PIR issue
+    EXPECT_EQ(ok("page L2").text, "L2");
+    EXPECT_EQ(ok("page INC-20261122-001 <@U0BOB>").text, "U0BOB");
+    EXPECT_NE(bad("page").message.find("Say whom to page"), std::string::npos);
     EXPECT_NE(bad("export markdown").message.find("Unknown command"), std::string::npos);
     EXPECT_NE(bad("frobnicate").text().find("Usage: /incident <declare|"), std::string::npos);
 }

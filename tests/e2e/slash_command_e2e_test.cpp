@@ -53,9 +53,10 @@ TEST(SlashCommandE2E, DeclareUpdateAckResolveThenExport) {
         auto db = open_database({s.db(), "full", 5000, true});
         EXPECT_EQ(
             db->execAndGet("SELECT COUNT(*) FROM outbox WHERE status <> 'delivered'").getInt(), 0);
+        // declaration, 2 announcements, the level-1 page, 2 updates, the resolution
         EXPECT_EQ(
             db->execAndGet("SELECT COUNT(*) FROM outbox WHERE destination = 'console'").getInt(),
-            6);
+            7);
     }
 
     const auto list = run_muster({"incidents", "--db", s.db()});
@@ -76,8 +77,9 @@ TEST(SlashCommandE2E, DeclareUpdateAckResolveThenExport) {
         last_at = e["at"];
     }
     EXPECT_EQ(types,
-              (std::vector<std::string>{"declared", "channel_created", "status_changed",
-                                        "status_update", "acknowledged", "note", "resolved"}));
+              (std::vector<std::string>{
+                  "declared", "channel_created", "page_sent", "status_changed", "status_update",
+                  "acknowledged", "pages_cancelled", "note", "resolved", "timers_cancelled"}));
 }
 
 TEST(SlashCommandE2E, BadSignaturesAre401AndWriteNothing) {

@@ -57,6 +57,10 @@ class FakeSlack {
     void fail_next(int n, int http_status, const std::string& method = "");
     void ratelimit_next(int n, int retry_after_s, const std::string& method = "");
     void hang_next(int n, int ms, const std::string& method = "");
+    void clear_faults() {
+        std::lock_guard<std::mutex> lk(mu_);
+        faults_.clear();
+    }
     // Per-channel chat.postMessage limit: more than `per_second` in one second → 429.
     void limit_posts_per_second(int per_second) {
         std::lock_guard<std::mutex> lk(mu_);

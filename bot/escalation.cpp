@@ -1,0 +1,363 @@
+#include "bot/escalation.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <cctype>
+
+#include "bot/duration.h"
+#include "bot/message.h"
+#include "integrations/pagerduty/events_api.h"
+#include "storage/incident_store.h"
+#include "storage/outbox_store.h"
+
+namespace muster {
+
+namespace {
+
+const std::int64_t kPirWithinMs = 48LL * 3'600'000;  // seeds 000/001
+
+TimelineEvent system_event(const Incident& inc, EpochMs now, const std::string& type,
+                           const std::string& text, const std::string& actor = "muster") {
+    TimelineEvent e;
+    e.incident_id = inc.id;
+    e.at = now;
+    e.type = type;
+    e.actor = actor;
+    e.source = "system";
+    e.text = text;
+    return e;
+}
+
+int highest_paged_level(SQLite::Database& db, const std::string& incident_id) {
+    SQLite::Statement q(db, "SELECT IFNULL(MAX(level), 0) FROM pages WHERE incident_id = ?");
+    q.bind(1, incident_id);
+    q.executeStep();
+    return q.getColumn(0).getInt();
+}
+
+std::string level_key(int level, int attempt) {
+    return "L" + std::to_string(level) + "." + std::to_string(attempt);
+}
+
+}  // namespace
+
+Escalation::Escalation(const Config& config, const IncidentMessages& messages)
+    : config_(config), messages_(messages) {}
+
+const std::vector<EscalationLevel>* Escalation::policy(const std::string& severity) const {
+    const auto it = config_.escalation.policies.find(severity);
+    return it == config_.escalation.policies.end() ? nullptr : &it->second;
+}
+
+void Escalation::plan_levels(SQLite::Database& db, const Incident& inc, EpochMs from,
+                             int after_level) const {
+    const auto* levels = policy(inc.severity);
+    if (!levels) return;
+    for (std::size_t i = 0; i < levels->size(); ++i) {
+        const int level = static_cast<int>(i) + 1;
+        if (level <= after_level) continue;
+        Timer t;
+        t.incident_id = inc.id;
+        t.kind = "page";
+        t.key = level_key(level, 1) + "@" + std::to_string(from);  // a re-plan gets fresh keys
+        t.due_at = from + (*levels)[i].after_ms;
+        t.payload = dump_json({{"level", level}, {"attempt", 1}});
+        schedule_timer(db, t, from);
+    }
+}
+
+void Escalation::on_declared(SQLite::Database& db, const Incident& inc, EpochMs now) const {
+    plan_levels(db, inc, now, 0);
+    schedule_status_reminder(db, inc, now);
+    if (config_.escalation.ic_nudge_after_ms > 0 && inc.ic.empty())
+        schedule_timer(db,
+                       {0, inc.id, "ic_nudge", "1", now + config_.escalation.ic_nudge_after_ms,
+                        "{}", "pending"},
+                       now);
+}
+
+void Escalation::schedule_status_reminder(SQLite::Database& db, const Incident& inc,
+                                          EpochMs now) const {
+    const SeverityDef* sev = config_.severity(inc.severity);
+    cancel_timers(db, inc.id, "status_reminder");
+    if (!sev || !sev->update_every_ms) return;
+    schedule_timer(db,
+                   {0, inc.id, "status_reminder", std::to_string(now), now + *sev->update_every_ms,
+                    "{}", "pending"},
+                   now);
+}
+
+void Escalation::on_status_update(SQLite::Database& db, const Incident& inc, EpochMs now) const {
+    schedule_status_reminder(db, inc, now);
+}
+
+void Escalation::on_ic_assigned(SQLite::Database& db, const Incident& inc, EpochMs) const {
+    cancel_timers(db, inc.id, "ic_nudge");
+}
+
+void Escalation::follow_pagerduty(SQLite::Database& db, const Incident& inc,
+                                  const std::string& action, EpochMs now) const {
+    SQLite::Statement q(db,
+                        "SELECT DISTINCT contact, dedup_key FROM pages WHERE incident_id = ? AND "
+                        "methods LIKE '%pagerduty%'");
+    q.bind(1, inc.id);
+    while (q.executeStep()) {
+        const std::string contact = q.getColumn(0).getString();
+        const auto c = config_.contacts.find(contact);
+        if (c == config_.contacts.end() || c->second.pagerduty_routing_key.empty()) continue;
+        OutboxItem item;
+        item.incident_id = inc.id;
+        item.destination = "pagerduty";
+        item.channel_key = "pagerduty:" + inc.id;  // after the triggers, in order
+        item.kind = "pagerduty_" + action;
+        item.payload =
+            dump_json({{"contact", contact},
+                       {"body", pagerduty::follow_up(c->second.pagerduty_routing_key,
+                                                     q.getColumn(1).getString(), action)}});
+        item.next_attempt_at = now;
+        item.created_at = now;
+        enqueue_outbox(db, item);
+    }
+}
+
+void Escalation::on_acknowledged(SQLite::Database& db, const Incident& inc, const Actor& actor,
+                                 EpochMs now) const {
+    const int cancelled = cancel_timers(db, inc.id, "page");
+    if (cancelled > 0)
+        append_timeline(
+            db, system_event(inc, now, "pages_cancelled",
+                             std::to_string(cancelled) + " pending page(s) cancelled: acknowledged",
+                             actor.user_id));
+    follow_pagerduty(db, inc, "acknowledge", now);
+}
+
+void Escalation::on_resolved(SQLite::Database& db, const Incident& inc, const Actor& actor,
+                             EpochMs now) const {
+    const int cancelled = cancel_timers(db, inc.id, "");
+    if (cancelled > 0)
+        append_timeline(db, system_event(inc, now, "timers_cancelled",
+                                         std::to_string(cancelled) +
+                                             " pending page(s) and reminder(s) cancelled: resolved",
+                                         actor.user_id));
+    follow_pagerduty(db, inc, "resolve", now);
+    if (inc.severity == "P0" || inc.severity == "P1") {
+        ActionItem a;
+        a.incident_id = inc.id;
+        a.text = "Post-incident review";
+        a.owner = inc.ic;
+        const UtcTime due = to_utc(now + kPirWithinMs);
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", due.year, due.month, due.day);
+        a.due = std::string(buf);
+        a.created_at = now;
+        a.created_by = "muster";
+        add_action_item(db, a);
+        schedule_timer(
+            db,
+            {0, inc.id, "pir_reminder", std::to_string(now), now + kPirWithinMs, "{}", "pending"},
+            now);
+    }
+}
+
+void Escalation::on_reopened(SQLite::Database& db, const Incident& inc, EpochMs now) const {
+    // The team is already engaged: reopening restarts the reminders, not the paging.
+    schedule_status_reminder(db, inc, now);
+}
+
+void Escalation::on_severity_changed(SQLite::Database& db, const Incident& inc, EpochMs now) const {
+    schedule_status_reminder(db, inc, now);
+    if (inc.status == Status::resolved) return;
+    const int cancelled = cancel_timers(db, inc.id, "page");
+    if (inc.acknowledged_at) return;  // acknowledged: nobody gets paged any more
+    // Levels already paged stay paged; the new policy's later levels count from now.
+    const int paged = highest_paged_level(db, inc.id);
+    plan_levels(db, inc, now, paged);
+    append_timeline(db, system_event(inc, now, "escalation_replanned",
+                                     "Escalation re-planned for " + inc.severity + " from now (" +
+                                         std::to_string(cancelled) +
+                                         " pending page(s) replaced; levels above " +
+                                         std::to_string(paged) + " follow the new policy)"));
+}
+
+void Escalation::page_contact(SQLite::Database& db, const Incident& inc, const Contact& c,
+                              int level, int attempt, const std::string& by, EpochMs now) const {
+    // One row per (incident, level, attempt, contact): a timer that fires twice pages once.
+    std::string methods;
+    if (!c.pagerduty_routing_key.empty()) methods += "pagerduty ";
+    if (config_.slack_configured() && !c.slack_user.empty()) methods += "slack ";
+    if (config_.console_enabled()) methods += "console ";
+    const std::string key = pagerduty::dedup_key(inc.id, c.key);
+    SQLite::Statement st(db,
+                         "INSERT OR IGNORE INTO pages (incident_id, level, attempt, contact, "
+                         "dedup_key, methods, at) "
+                         "VALUES (?,?,?,?,?,?,?)");
+    st.bind(1, inc.id);
+    st.bind(2, level);
+    st.bind(3, attempt);
+    st.bind(4, c.key);
+    st.bind(5, key);
+    st.bind(6, methods);
+    st.bind(7, static_cast<int64_t>(now));
+    if (st.exec() == 0) return;
+
+    if (!c.pagerduty_routing_key.empty()) {
+        const SeverityDef* sev = config_.severity(inc.severity);
+        OutboxItem item;
+        item.incident_id = inc.id;
+        item.destination = "pagerduty";
+        item.channel_key = "pagerduty:" + inc.id;
+        item.kind = "page";
+        item.payload = dump_json(
+            {{"contact", c.key},
+             {"body", pagerduty::trigger(c.pagerduty_routing_key, key,
+                                         "[" + inc.severity + (sev ? " " + sev->name : "") + "] " +
+                                             inc.id + ": " + inc.title,
+                                         pagerduty::severity_for(inc.severity),
+                                         {{"incident_id", inc.id},
+                                          {"title", inc.title},
+                                          {"severity", inc.severity},
+                                          {"status", status_name(inc.status)},
+                                          {"level", level},
+                                          {"attempt", attempt},
+                                          {"channel", inc.channel}},
+                                         "")}});
+        item.next_attempt_at = now;
+        item.created_at = now;
+        enqueue_outbox(db, item);
+    }
+    messages_.page(db, inc, c, level, attempt, now);
+    TimelineEvent e = system_event(
+        inc, now, "page_sent",
+        "Paged " + (c.name.empty() ? c.key : c.name) + " (level " + std::to_string(level) +
+            (attempt > 1 ? ", repeat " + std::to_string(attempt - 1) : "") + ") via " +
+            (methods.empty() ? std::string("nothing: the contact has no method") : methods),
+        by);
+    e.data = dump_json({{"contact", c.key},
+                        {"level", level},
+                        {"attempt", attempt},
+                        {"methods", methods},
+                        {"dedup_key", key}});
+    append_timeline(db, e);
+}
+
+void Escalation::page_level(SQLite::Database& db, const Incident& inc, int level, int attempt,
+                            EpochMs now) const {
+    const auto* levels = policy(inc.severity);
+    if (!levels || level < 1 || level > static_cast<int>(levels->size())) return;
+    for (const auto& who : (*levels)[static_cast<std::size_t>(level) - 1].notify) {
+        const auto c = config_.contacts.find(who);
+        if (c != config_.contacts.end())
+            page_contact(db, inc, c->second, level, attempt, "muster", now);
+    }
+}
+
+void Escalation::fire(SQLite::Database& db, const Timer& t, EpochMs now) const {
+    const auto inc = load_incident(db, t.incident_id);
+    if (!inc) return;
+    const nlohmann::json p = nlohmann::json::parse(t.payload, nullptr, false);
+    if (t.kind == "page") {
+        if (inc->acknowledged_at || inc->status == Status::resolved) return;
+        const int level = p.value("level", 1), attempt = p.value("attempt", 1);
+        // A higher level firing replaces the reminders of the lower ones.
+        if (attempt == 1) {
+            SQLite::Statement st(
+                db,
+                "UPDATE timers SET state = 'cancelled' WHERE incident_id = ? AND kind = 'page' AND "
+                "state = 'pending' AND json_extract(payload, '$.level') < ? AND "
+                "json_extract(payload, '$.attempt') > 1");
+            st.bind(1, inc->id);
+            st.bind(2, level);
+            st.exec();
+        }
+        page_level(db, *inc, level, attempt, now);
+        if (attempt <= config_.escalation.repeat_limit && config_.escalation.ack_within_ms > 0) {
+            Timer again;
+            again.incident_id = inc->id;
+            again.kind = "page";
+            again.key = level_key(level, attempt + 1) + "@" + t.key.substr(t.key.find('@') + 1);
+            again.due_at = now + config_.escalation.ack_within_ms;
+            again.payload = dump_json({{"level", level}, {"attempt", attempt + 1}});
+            schedule_timer(db, again, now);
+        }
+    } else if (t.kind == "status_reminder") {
+        if (inc->status == Status::resolved) return;
+        messages_.reminder(
+            db, *inc, "Status update due",
+            (inc->ic.empty() ? std::string("Nobody is IC") : "@" + inc->ic) +
+                ": no update for a while. Post one with /incident update <status> <what we know>.",
+            now);
+        append_timeline(db, system_event(*inc, now, "reminder", "Status update reminder"));
+        schedule_status_reminder(db, *inc, now);
+    } else if (t.kind == "ic_nudge") {
+        if (!inc->ic.empty() || inc->status == Status::resolved) return;
+        messages_.reminder(db, *inc, "No incident commander yet",
+                           "Someone please take it: /incident role ic me (or press I'm IC).", now);
+        append_timeline(db, system_event(*inc, now, "reminder", "No IC assigned"));
+    } else if (t.kind == "pir_reminder") {
+        messages_.reminder(
+            db, *inc, "Post-incident review due",
+            "The review of this " + inc->severity + " is due now (48 hours after resolution).",
+            now);
+        append_timeline(db, system_event(*inc, now, "reminder", "Post-incident review due"));
+    }
+}
+
+std::optional<std::string> Escalation::page_now(SQLite::Database& db, const Incident& inc,
+                                                const std::string& target, const Actor& actor,
+                                                EpochMs now, std::string& error) const {
+    if (inc.status == Status::resolved) {
+        error = inc.id + " is resolved; reopen it before paging anyone.";
+        return std::nullopt;
+    }
+    // level: "2", "L2", "l2", "level2"
+    std::string digits = target;
+    for (const char* prefix : {"level", "L", "l"})
+        if (digits.rfind(prefix, 0) == 0) {
+            digits = digits.substr(std::string(prefix).size());
+            break;
+        }
+    const auto* levels = policy(inc.severity);
+    if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos) {
+        const int level = std::stoi(digits.substr(0, 3));
+        if (!levels || level < 1 || level > static_cast<int>(levels->size())) {
+            error = inc.severity + " has " + std::to_string(levels ? levels->size() : 0) +
+                    " escalation level(s).";
+            return std::nullopt;
+        }
+        // Manual pages get their own attempt numbers so they never collide with planned ones.
+        SQLite::Statement q(
+            db,
+            "SELECT IFNULL(MAX(attempt), 0) + 1000 FROM pages WHERE incident_id = ? AND level = ?");
+        q.bind(1, inc.id);
+        q.bind(2, level);
+        q.executeStep();
+        const int attempt = std::max(1001, q.getColumn(0).getInt() + 1);
+        for (const auto& who : (*levels)[static_cast<std::size_t>(level) - 1].notify) {
+            const auto c = config_.contacts.find(who);
+            if (c != config_.contacts.end())
+                page_contact(db, inc, c->second, level, attempt, actor.user_id, now);
+        }
+        return "📟 Paging level " + std::to_string(level) + " of " + inc.id + " now.";
+    }
+    const auto c = config_.contacts.find(target);
+    if (c != config_.contacts.end()) {
+        page_contact(db, inc, c->second, 0, 1000 + static_cast<int>(now % 100000), actor.user_id,
+                     now);
+        return "📟 Paging " + (c->second.name.empty() ? c->first : c->second.name) + " for " +
+               inc.id + " now.";
+    }
+    if (!target.empty() &&
+        (target[0] == '@' || std::isupper(static_cast<unsigned char>(target[0])))) {
+        // A chat user: page them directly by DM.
+        Contact adhoc;
+        adhoc.key = target[0] == '@' ? target.substr(1) : target;
+        adhoc.name = "@" + adhoc.key;
+        adhoc.slack_user = target[0] == '@' ? "" : target;
+        page_contact(db, inc, adhoc, 0, 1000 + static_cast<int>(now % 100000), actor.user_id, now);
+        return "📟 Paging " + adhoc.name + " for " + inc.id + " now.";
+    }
+    error = "'" + target + "' is not a level, a contact or a @user.";
+    return std::nullopt;
+}
+
+}  // namespace muster

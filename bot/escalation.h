@@ -1,0 +1,60 @@
+// The escalation engine: what to page and remind, when, as timer rows (DESIGN §4). Declaring
+// plans the severity's levels; a due page timer pages its level's contacts (PagerDuty Events v2,
+// Slack DM, console) and, until someone acknowledges, pages that level again every ack_within,
+// up to repeat_limit times; acknowledging cancels every pending page in the same transaction;
+// resolving cancels everything; a severity change re-plans from now. Everything runs inside the
+// caller's transaction and takes the time as an argument: tests drive it with a fake clock.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <optional>
+#include <string>
+
+#include "bot/actor.h"
+#include "bot/config.h"
+#include "bot/incident.h"
+#include "bot/incident_messages.h"
+#include "storage/timer_store.h"
+
+namespace muster {
+
+class Escalation {
+  public:
+    Escalation(const Config& config, const IncidentMessages& messages);
+
+    void on_declared(SQLite::Database& db, const Incident& inc, EpochMs now) const;
+    void on_acknowledged(SQLite::Database& db, const Incident& inc, const Actor& actor,
+                         EpochMs now) const;
+    void on_resolved(SQLite::Database& db, const Incident& inc, const Actor& actor,
+                     EpochMs now) const;
+    void on_reopened(SQLite::Database& db, const Incident& inc, EpochMs now) const;
+    void on_severity_changed(SQLite::Database& db, const Incident& inc, EpochMs now) const;
+    void on_status_update(SQLite::Database& db, const Incident& inc, EpochMs now) const;
+    void on_ic_assigned(SQLite::Database& db, const Incident& inc, EpochMs now) const;
+
+    // /incident page <level|@user|contact>: pages now; the reply text, or nullopt + error.
+    std::optional<std::string> page_now(SQLite::Database& db, const Incident& inc,
+                                        const std::string& target, const Actor& actor, EpochMs now,
+                                        std::string& error) const;
+
+    // A due timer: performs it (inside the caller's transaction, which also marks it fired).
+    void fire(SQLite::Database& db, const Timer& timer, EpochMs now) const;
+
+  private:
+    const std::vector<EscalationLevel>* policy(const std::string& severity) const;
+    void plan_levels(SQLite::Database& db, const Incident& inc, EpochMs from,
+                     int after_level) const;
+    void page_level(SQLite::Database& db, const Incident& inc, int level, int attempt,
+                    EpochMs now) const;
+    void page_contact(SQLite::Database& db, const Incident& inc, const Contact& c, int level,
+                      int attempt, const std::string& by, EpochMs now) const;
+    void follow_pagerduty(SQLite::Database& db, const Incident& inc, const std::string& action,
+                          EpochMs now) const;
+    void schedule_status_reminder(SQLite::Database& db, const Incident& inc, EpochMs now) const;
+
+    const Config& config_;
+    const IncidentMessages& messages_;
+};
+
+}  // namespace muster

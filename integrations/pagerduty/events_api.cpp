@@ -1,0 +1,94 @@
+#include "integrations/pagerduty/events_api.h"
+
+#include "bot/message.h"
+#include "storage/incident_store.h"
+
+namespace muster::pagerduty {
+
+std::string severity_for(const std::string& s) {
+    if (s == "P0") return "critical";
+    if (s == "P1") return "error";
+    if (s == "P2") return "warning";
+    return "info";
+}
+
+std::string dedup_key(const std::string& incident_id, const std::string& contact) {
+    return "muster:" + incident_id + ":" + contact;
+}
+
+nlohmann::json trigger(const std::string& routing_key, const std::string& key,
+                       const std::string& summary, const std::string& severity,
+                       const nlohmann::json& details, const std::string& link) {
+    // summary ≤ 1024 characters (PROTOCOLS §6); cut on a character boundary.
+    std::string s = summary;
+    std::size_t chars = 0, i = 0;
+    for (; i < s.size(); ++i)
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && ++chars > 1024) break;
+    s = s.substr(0, i);
+    nlohmann::json body = {{"routing_key", routing_key},
+                           {"event_action", "trigger"},
+                           {"dedup_key", key},
+                           {"payload",
+                            {{"summary", s},
+                             {"source", "muster"},
+                             {"severity", severity},
+                             {"component", "incident"},
+                             {"custom_details", details}}}};
+    if (!link.empty()) body["links"] = {{{"href", link}, {"text", "Incident channel"}}};
+    return body;
+}
+
+nlohmann::json follow_up(const std::string& routing_key, const std::string& key,
+                         const std::string& action) {
+    return {{"routing_key", routing_key}, {"event_action", action}, {"dedup_key", key}};
+}
+
+DeliveryResult EventsDeliverer::deliver(const OutboxItem& item) {
+    const nlohmann::json p = nlohmann::json::parse(item.payload, nullptr, false);
+    if (!p.is_object() || !p.contains("body")) return DeliveryResult::failed("unreadable payload");
+    const slack::ApiResponse a = post_(url_, p["body"]);
+    const std::string action = p["body"].value("event_action", "");
+    const std::string who = p.value("contact", "");
+    const std::string incident = item.incident_id;
+    const EpochMs now = clock_.now_ms();
+    auto timeline = [incident, who, action, now](const std::string& type, const std::string& text) {
+        return [incident, who, action, now, type, text](SQLite::Database& db) {
+            if (incident.empty()) return;
+            TimelineEvent e;
+            e.incident_id = incident;
+            e.at = now;
+            e.type = type;
+            e.actor = who;
+            e.source = "pagerduty";
+            e.text = text;
+            e.data = dump_json({{"contact", who}, {"event_action", action}});
+            append_timeline(db, e);
+        };
+    };
+    if (a.http_status == 202 || a.http_status == 200) {
+        DeliveryResult r =
+            DeliveryResult::ok(a.body.is_object() ? a.body.value("dedup_key", "") : "");
+        if (action == "trigger")
+            r.record = timeline("page_delivered", "PagerDuty accepted the page for " + who);
+        return r;
+    }
+    if (a.http_status == 0 || a.http_status == 429 || a.http_status >= 500) {
+        DeliveryResult r = DeliveryResult::later(
+            "PagerDuty: " + a.error(), a.retry_after_s
+                                           ? std::optional<EpochMs>(now + 1000LL * *a.retry_after_s)
+                                           : std::nullopt);
+        if (item.attempts == 0)
+            r.record = timeline("page_retrying", "PagerDuty did not take the " + action + " yet (" +
+                                                     a.error() + "); retrying");
+        return r;
+    }
+    // 400 "invalid event" and other 4xx: retrying cannot help.
+    const std::string why = a.body.is_object() ? a.body.value("message", a.error()) : a.error();
+    DeliveryResult r =
+        DeliveryResult::failed("PagerDuty " + std::to_string(a.http_status) + ": " + why);
+    r.record =
+        timeline("page_failed", "PagerDuty refused the " + action + " for " + who + ": " + why);
+    return r;
+}
+
+}  // namespace muster::pagerduty

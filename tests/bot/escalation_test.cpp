@@ -1,0 +1,259 @@
+// Whole escalations on a fake clock, in microseconds: no sleeping, every step asserted on the
+// rows the engine writes (pages, outbox, timers, timeline) in a real SQLite file.
+#include "bot/escalation.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include "bot/timer_loop.h"
+#include "commands/handlers.h"
+#include "storage/database.h"
+#include "storage/incident_store.h"
+#include "storage/outbox_store.h"
+#include "tests/support/temp_dir.h"
+
+using namespace muster;
+
+namespace {
+
+const EpochMs kT0 = 1795339800000;  // 2026-11-22T09:30:00Z
+const EpochMs kMin = 60'000, kHour = 60 * kMin;
+const std::string kId = "INC-20261122-001";
+
+Config escalation_config() {
+    Config c = default_config();
+    c.chat.console = false;
+    c.contacts["oncall-primary"].pagerduty_routing_key = std::string(32, 'a');
+    c.contacts["eng-manager"].pagerduty_routing_key = std::string(32, 'b');
+    c.contacts["tech-director"].pagerduty_routing_key = std::string(32, 'c');
+    return c;
+}
+
+struct World {
+    test::TempDir dir;
+    Config cfg = escalation_config();
+    Templates templates;
+    FakeClock clock{kT0};
+    std::unique_ptr<Writer> writer = std::make_unique<Writer>(open_database({dir.file("e.db")}));
+    std::unique_ptr<CommandHandlers> handlers = std::make_unique<CommandHandlers>(cfg, templates);
+    std::unique_ptr<TimerLoop> timers =
+        std::make_unique<TimerLoop>(*writer, clock, handlers->escalation());
+
+    Reply run(const std::string& text, const std::string& user = "U0ALICE") {
+        auto parsed = parse_command(text, handlers->grammar());
+        if (auto* e = std::get_if<UsageError>(&parsed)) return refusal(e->text());
+        const Actor actor{user, "alice", "slack", "C0GENERAL", ""};
+        const EpochMs now = clock.now_ms();
+        return writer
+            ->call<Reply>([&](SQLite::Database& db) {
+                return handlers->execute(db, std::get<Command>(parsed), actor, now);
+            })
+            .get();
+    }
+    // Moves the fake clock to t and fires whatever fell due, as the timer loop would.
+    std::size_t advance_to(EpochMs t) {
+        clock.set(t);
+        return timers->run_due();
+    }
+    template <typename T>
+    T q(std::function<T(SQLite::Database&)> fn) {
+        return writer->call<T>(std::move(fn)).get();
+    }
+    // "L<level>.<attempt>@<minutes after declaration>" for every page, in order.
+    std::vector<std::string> pages() {
+        return q<std::vector<std::string>>([](SQLite::Database& db) {
+            SQLite::Statement s(db,
+                                "SELECT level, attempt, contact, at FROM pages ORDER BY at, id");
+            std::vector<std::string> out;
+            while (s.executeStep())
+                out.push_back("L" + s.getColumn(0).getString() + "." + s.getColumn(1).getString() +
+                              "@" + std::to_string((s.getColumn(3).getInt64() - kT0) / kMin) + "m");
+            return out;
+        });
+    }
+    std::vector<nlohmann::json> pagerduty() {
+        return q<std::vector<nlohmann::json>>([](SQLite::Database& db) {
+            SQLite::Statement s(
+                db, "SELECT payload FROM outbox WHERE destination = 'pagerduty' ORDER BY id");
+            std::vector<nlohmann::json> out;
+            while (s.executeStep())
+                out.push_back(nlohmann::json::parse(s.getColumn(0).getString())["body"]);
+            return out;
+        });
+    }
+    int count(const std::string& sql) {
+        return q<int>([&](SQLite::Database& db) { return db.execAndGet(sql).getInt(); });
+    }
+    void restart() {
+        timers.reset();
+        writer.reset();
+        writer = std::make_unique<Writer>(open_database({dir.file("e.db")}));
+        timers = std::make_unique<TimerLoop>(*writer, clock, handlers->escalation());
+    }
+};
+
+}  // namespace
+
+TEST(Escalation, UnacknowledgedP1ClimbsTheMatrixAndRepagesEachLevel) {
+    World w;
+    w.run("declare P1 checkout down");
+    EXPECT_EQ(w.advance_to(kT0), 1u);  // level 1 at once
+    EXPECT_EQ(w.pages(), (std::vector<std::string>{"L1.1@0m"}));
+    // ack_within 5m: level 1 again, up to repeat_limit (3) times.
+    for (EpochMs m = 1; m < 60; ++m) w.advance_to(kT0 + m * kMin);
+    EXPECT_EQ(w.pages(), (std::vector<std::string>{"L1.1@0m", "L1.2@5m", "L1.3@10m", "L1.4@15m"}));
+    w.advance_to(kT0 + kHour);  // level 2 at 1 h (seed 003)
+    w.advance_to(kT0 + kHour + 5 * kMin);
+    w.advance_to(kT0 + 4 * kHour);  // level 3 at 4 h
+    const auto p = w.pages();
+    EXPECT_EQ(p[4], "L2.1@60m");
+    EXPECT_EQ(p[5], "L2.2@65m");
+    EXPECT_NE(std::find(p.begin(), p.end(), "L3.1@240m"), p.end());
+    // PagerDuty Events v2 triggers: routing key of the contact, stable dedup_key per contact.
+    const auto pd = w.pagerduty();
+    ASSERT_GE(pd.size(), 7u);
+    EXPECT_EQ(pd[0]["event_action"], "trigger");
+    EXPECT_EQ(pd[0]["routing_key"], std::string(32, 'a'));
+    EXPECT_EQ(pd[0]["dedup_key"], "muster:" + kId + ":oncall-primary");
+    EXPECT_EQ(pd[1]["dedup_key"], pd[0]["dedup_key"]);  // a repeat is the same PagerDuty incident
+    EXPECT_EQ(pd[0]["payload"]["severity"], "error");   // P1
+    EXPECT_EQ(pd[0]["payload"]["source"], "muster");
+    EXPECT_EQ(pd[0]["payload"]["custom_details"]["incident_id"], kId);
+    EXPECT_EQ(pd[4]["routing_key"], std::string(32, 'b'));
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'page_sent'"),
+              static_cast<int>(p.size()));
+}
+
+TEST(Escalation, AnAckStopsEveryLaterPageInTheSameTransaction) {
+    World w;
+    w.run("declare P0 data loss");
+    w.advance_to(kT0);
+    w.advance_to(kT0 + 5 * kMin);
+    w.clock.set(kT0 + 7 * kMin);
+    EXPECT_FALSE(w.run("ack " + kId, "U0ONCALL").error);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE kind = 'page' AND state = 'pending'"), 0);
+    for (EpochMs m = 8; m < 48 * 60; m += 7) w.advance_to(kT0 + m * kMin);
+    EXPECT_EQ(w.pages(), (std::vector<std::string>{"L1.1@0m", "L1.2@5m"}));
+    const auto pd = w.pagerduty();
+    ASSERT_EQ(pd.size(), 3u);
+    EXPECT_EQ(pd[2]["event_action"], "acknowledge");
+    EXPECT_EQ(pd[2]["dedup_key"], pd[0]["dedup_key"]);
+    EXPECT_EQ(pd[0]["payload"]["severity"], "critical");  // P0
+    EXPECT_EQ(
+        w.count(
+            "SELECT COUNT(*) FROM timeline WHERE type = 'pages_cancelled' AND actor = 'U0ONCALL'"),
+        1);
+}
+
+TEST(Escalation, ResolveCancelsEverythingAndSchedulesTheReview) {
+    World w;
+    w.run("declare P1 api errors");
+    w.advance_to(kT0);
+    w.clock.set(kT0 + 20 * kMin);
+    w.run("resolve " + kId + " rolled back");
+    EXPECT_EQ(
+        w.count("SELECT COUNT(*) FROM timers WHERE state = 'pending' AND kind <> 'pir_reminder'"),
+        0);
+    EXPECT_EQ(w.pagerduty().back()["event_action"], "resolve");
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM action_items WHERE text = 'Post-incident review' AND "
+                      "due = '2026-11-24'"),
+              1);
+    w.advance_to(kT0 + 20 * kMin + 48 * kHour - 1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'reminder'"), 0);
+    w.advance_to(kT0 + 20 * kMin + 48 * kHour);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'reminder' AND text = "
+                      "'Post-incident review due'"),
+              1);
+    EXPECT_EQ(w.pages(), (std::vector<std::string>{"L1.1@0m"}));
+}
+
+TEST(Escalation, SeverityChangeReplansFromNow) {
+    World w;
+    w.run("declare P2 slow search");
+    w.advance_to(kT0);  // L1 of P2
+    w.clock.set(kT0 + 30 * kMin);
+    w.run("severity " + kId + " P0");  // P0: level 2 at 15 m, counted from the change
+    w.advance_to(kT0 + 44 * kMin);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE level = 2"), 0);
+    w.advance_to(kT0 + 45 * kMin);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE level = 2"), 1);
+    // P2's own level 2 (at 4 h) was replaced: no second level-2 page at 4 h.
+    w.run("ack " + kId);
+    w.advance_to(kT0 + 5 * kHour);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE level = 2"), 1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'escalation_replanned'"), 1);
+}
+
+TEST(Escalation, OverdueTimersFireOnceAfterARestart) {
+    World w;
+    w.run("declare P1 checkout down");
+    w.restart();  // down before anything fired, back 5 hours later
+    // L1, L2, L3, the IC nudge and the status reminder are all overdue: each fires once.
+    EXPECT_EQ(w.advance_to(kT0 + 5 * kHour), 5u);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE attempt = 1"), 3);
+    EXPECT_EQ(w.advance_to(kT0 + 5 * kHour), 0u);  // firing again does nothing
+    w.restart();
+    EXPECT_EQ(w.advance_to(kT0 + 5 * kHour), 0u);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE attempt = 1"), 3);
+}
+
+TEST(Escalation, ATimerWhoseWorkFailsRollsBackAlone) {
+    World w;
+    w.run("declare P1 one");
+    w.run("declare P1 two");
+    // Break the first incident's page so its effects throw: its savepoint rolls back, the timer
+    // is marked failed, and the other incident's page still goes out.
+    w.q<int>([](SQLite::Database& db) {
+        db.exec(
+            "UPDATE timers SET payload = 'not json' WHERE incident_id = 'INC-20261122-001' AND "
+            "kind = 'page'");
+        db.exec(
+            "CREATE TRIGGER boom BEFORE INSERT ON pages WHEN NEW.incident_id = 'INC-20261122-001' "
+            "BEGIN SELECT RAISE(ABORT, 'boom'); END");
+        return 0;
+    });
+    w.advance_to(kT0);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-002'"), 1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-001'"), 0);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE state = 'failed'"), 1);
+}
+
+TEST(Escalation, RemindersForUpdatesAndAMissingIc) {
+    World w;
+    w.run("declare P1 db latency");  // P1: update_every 1h; IC nudge after 10 m
+    w.advance_to(kT0 + 10 * kMin);
+    EXPECT_EQ(
+        w.count(
+            "SELECT COUNT(*) FROM timeline WHERE type = 'reminder' AND text = 'No IC assigned'"),
+        1);
+    w.clock.set(kT0 + 30 * kMin);
+    w.run("update " + kId + " identified hot partition");  // pushes the status reminder to 1h30
+    w.run("role " + kId + " ic me");
+    w.advance_to(kT0 + 89 * kMin);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'reminder' AND text = 'Status "
+                      "update reminder'"),
+              0);
+    w.advance_to(kT0 + 90 * kMin);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'reminder' AND text = 'Status "
+                      "update reminder'"),
+              1);
+    w.advance_to(kT0 + 150 * kMin);  // and every hour after while nobody updates
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'reminder' AND text = 'Status "
+                      "update reminder'"),
+              2);
+}
+
+TEST(Escalation, PageCommandPagesNow) {
+    World w;
+    w.run("declare P1 queue stuck");
+    w.advance_to(kT0);
+    const Reply r = w.run("page " + kId + " 2");
+    EXPECT_FALSE(r.error) << r.text;
+    EXPECT_NE(r.text.find("level 2"), std::string::npos);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE level = 2"), 1);
+    EXPECT_FALSE(w.run("page " + kId + " eng-manager").error);
+    EXPECT_TRUE(w.run("page " + kId + " 9").error);
+    EXPECT_TRUE(w.run("page " + kId + " nobody-here").error);
+    EXPECT_EQ(
+        w.count("SELECT COUNT(*) FROM timeline WHERE type = 'page_sent' AND actor = 'U0ALICE'"), 2);
+}

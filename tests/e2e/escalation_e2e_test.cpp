@@ -1,0 +1,103 @@
+// Real time, short delays: the real muster pages PagerDuty (a local fake that validates Events
+// API v2), is killed with SIGKILL before the next page is due, and on restart sends that overdue
+// page exactly once.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/e2e_support.h"
+#include "tests/support/fake_pagerduty.h"
+
+using namespace muster;
+using namespace muster::test;
+
+namespace {
+int triggers_for(FakePagerDuty& pd, const std::string& contact) {
+    int n = 0;
+    for (const auto& e : pd.accepted())
+        if (e["event_action"] == "trigger" &&
+            e["dedup_key"].get<std::string>().find(":" + contact) != std::string::npos)
+            ++n;
+    return n;
+}
+std::string config(const FakePagerDuty& pd) {
+    return "pagerduty: {events_url: " + pd.events_url() +
+           "}\n"
+           "contacts:\n"
+           "  oncall-primary: {name: On-call, pagerduty_routing_key: " +
+           std::string(32, 'a') +
+           "}\n"
+           "  eng-manager: {name: Manager, pagerduty_routing_key: " +
+           std::string(32, 'b') +
+           "}\n"
+           "escalation:\n"
+           "  ack_within: 1h\n"
+           "  policies:\n"
+           "    P1: [{after: 0s, notify: [oncall-primary]}, {after: 2s, notify: [eng-manager]}]\n"
+           "outbox: {retry_base: 50ms, retry_max: 500ms}\n";
+}
+}  // namespace
+
+TEST(EscalationE2E, KillNineBeforeAPageIsDueThenItGoesOutOnce) {
+    FakePagerDuty pd;
+    MusterServer s(config(pd));
+    const auto declared_at = std::chrono::steady_clock::now();
+    const auto r = s.command("declare P1 checkout API 5xx");
+    ASSERT_EQ(r.status, 200);
+    ASSERT_TRUE(pd.wait_until(
+        [](FakePagerDuty& p) { return triggers_for(p, "oncall-primary") == 1; }, 10'000));
+    // Kill once the level-1 page is recorded as delivered, so what follows is only about level 2.
+    // (Killed between PagerDuty's 202 and that record, the page would be sent again with the same
+    // dedup_key, which PagerDuty folds into the same incident: see README, delivery guarantees.)
+    for (int i = 0;
+         i < 200 &&
+         s.rows_where("outbox", "destination = 'pagerduty' AND status = 'delivered'") == 0;
+         ++i)
+        pd.wait_until([](FakePagerDuty&) { return false; }, 50);
+    s.proc->signal(SIGKILL);
+    s.proc->wait_exit();
+    // Stay down until level 2 is overdue (due 2 s after the declaration).
+    pd.wait_until([](FakePagerDuty&) { return false; },
+                  static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       declared_at + std::chrono::milliseconds(2500) -
+                                       std::chrono::steady_clock::now())
+                                       .count()));
+    s.start();
+    ASSERT_NE(s.port, 0);
+    ASSERT_TRUE(
+        pd.wait_until([](FakePagerDuty& p) { return triggers_for(p, "eng-manager") == 1; }, 10'000))
+        << s.proc->err();
+    // An ack stops what is left, and PagerDuty hears it for every page sent.
+    const std::string id = json_of(r)["text"].get<std::string>().substr(
+        json_of(r)["text"].get<std::string>().find("INC-"), 16);
+    EXPECT_EQ(s.command("ack " + id).status, 200);
+    ASSERT_TRUE(pd.wait_until(
+        [](FakePagerDuty& p) {
+            int acks = 0;
+            for (const auto& e : p.accepted()) acks += e["event_action"] == "acknowledge";
+            return acks == 2;
+        },
+        10'000));
+    s.proc->signal(SIGTERM);
+    EXPECT_EQ(s.proc->wait_exit(), 0);
+    EXPECT_EQ(triggers_for(pd, "oncall-primary"), 1);
+    EXPECT_EQ(triggers_for(pd, "eng-manager"), 1);
+    EXPECT_EQ(pd.rejected(), 0);
+    EXPECT_EQ(s.rows_where("timeline", "type = 'page_delivered'"), 2);
+}
+
+TEST(EscalationE2E, PagerDutyOutagesAreRetriedAndRefusalsRecorded) {
+    FakePagerDuty pd;
+    pd.fail_next(2, 503);
+    MusterServer s(config(pd));
+    s.command("declare P1 payments");
+    ASSERT_TRUE(pd.wait_until(
+        [](FakePagerDuty& p) { return triggers_for(p, "oncall-primary") == 1; }, 10'000));
+    pd.fail_next(1, 400);  // PagerDuty says the event is invalid: recorded, never retried
+    ASSERT_TRUE(s.proc->wait_for_stderr("failed for good", 10'000)) << s.proc->err();
+    s.proc->signal(SIGTERM);
+    s.proc->wait_exit();
+    EXPECT_EQ(s.rows_where("timeline", "type = 'page_retrying'"), 1);
+    EXPECT_EQ(s.rows_where("timeline", "type = 'page_failed'"), 1);
+    EXPECT_EQ(s.rows_where("outbox", "destination = 'pagerduty' AND status = 'failed'"), 1);
+}

@@ -1,0 +1,111 @@
+#include "tests/support/fake_pagerduty.h"
+
+#include <chrono>
+
+namespace muster::test {
+
+namespace {
+std::size_t chars(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+// Empty when valid, else PagerDuty's kind of error message.
+std::string validate(const nlohmann::json& e) {
+    if (!e.is_object()) return "Event object is invalid";
+    if (!e.contains("routing_key") || !e["routing_key"].is_string() ||
+        e["routing_key"].get<std::string>().size() != 32)
+        return "'routing_key' is invalid";
+    const std::string action = e.value("event_action", "");
+    if (action != "trigger" && action != "acknowledge" && action != "resolve")
+        return "'event_action' is invalid";
+    if (e.contains("dedup_key") &&
+        (!e["dedup_key"].is_string() || chars(e["dedup_key"].get<std::string>()) > 255))
+        return "'dedup_key' is invalid";
+    if (action != "trigger") return e.contains("dedup_key") ? "" : "'dedup_key' is missing";
+    if (!e.contains("payload") || !e["payload"].is_object()) return "'payload' is missing";
+    const auto& p = e["payload"];
+    const std::string summary = p.value("summary", "");
+    if (summary.empty() || chars(summary) > 1024) return "'payload.summary' is invalid";
+    if (p.value("source", "").empty()) return "'payload.source' is missing";
+    const std::string sev = p.value("severity", "");
+    if (sev != "critical" && sev != "error" && sev != "warning" && sev != "info")
+        return "'payload.severity' is invalid";
+    return "";
+}
+}  // namespace
+
+FakePagerDuty::FakePagerDuty() {
+    HttpServerOptions o;
+    o.port = 0;
+    server_ = make_beast_server(o, [this](HttpRequest&& r, Responder respond) {
+        handle(std::move(r), std::move(respond));
+    });
+    server_->start();
+    port_ = server_->port();
+}
+
+FakePagerDuty::~FakePagerDuty() {
+    server_->drain(2000);
+}
+
+void FakePagerDuty::fail_next(int n, int status) {
+    std::lock_guard<std::mutex> lk(mu_);
+    fail_left_ = n;
+    fail_status_ = status;
+}
+
+std::vector<nlohmann::json> FakePagerDuty::accepted() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return accepted_;
+}
+
+int FakePagerDuty::rejected() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return rejected_;
+}
+
+bool FakePagerDuty::wait_until(const std::function<bool(FakePagerDuty&)>& pred, int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        if (pred(*this)) return true;
+        std::unique_lock<std::mutex> lk(mu_);
+        if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
+            lk.unlock();
+            return pred(*this);
+        }
+    }
+}
+
+void FakePagerDuty::handle(HttpRequest&& req, Responder respond) {
+    std::lock_guard<std::mutex> lk(mu_);
+    cv_.notify_all();
+    if (req.path != "/v2/enqueue" || req.method != "POST") {
+        respond(text_response(404, "not found"));
+        return;
+    }
+    if (fail_left_ > 0) {
+        --fail_left_;
+        respond(json_response(fail_status_, R"({"status":"unavailable"})"));
+        return;
+    }
+    const auto e = nlohmann::json::parse(req.body, nullptr, false);
+    const std::string error = validate(e);
+    if (!error.empty()) {
+        ++rejected_;
+        respond(json_response(400, nlohmann::json{{"status", "invalid event"},
+                                                  {"message", "Event object is invalid"},
+                                                  {"errors", {error}}}
+                                       .dump()));
+        return;
+    }
+    accepted_.push_back(e);
+    respond(json_response(202, nlohmann::json{{"status", "success"},
+                                              {"message", "Event processed"},
+                                              {"dedup_key", e.value("dedup_key", "generated")}}
+                                   .dump()));
+}
+
+}  // namespace muster::test

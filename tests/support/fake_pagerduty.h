@@ -1,0 +1,42 @@
+// A local PagerDuty Events API v2 (PROTOCOLS §6) on real HTTP at 127.0.0.1: it validates every
+// event as PagerDuty does (routing_key of 32 characters, event_action, dedup_key ≤ 255, a trigger's
+// summary ≤ 1024 / source / severity) and answers 202, or 400 "invalid event"; faults on demand.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bot/http_server.h"
+
+namespace muster::test {
+
+class FakePagerDuty {
+  public:
+    FakePagerDuty();
+    ~FakePagerDuty();
+    std::string events_url() const {
+        return "http://127.0.0.1:" + std::to_string(port_) + "/v2/enqueue";
+    }
+    void fail_next(int n, int status);
+    std::vector<nlohmann::json> accepted();  // valid events, in arrival order
+    int rejected();
+    bool wait_until(const std::function<bool(FakePagerDuty&)>& pred, int timeout_ms);
+
+  private:
+    void handle(HttpRequest&& req, Responder respond);
+    std::unique_ptr<HttpServer> server_;
+    std::uint16_t port_ = 0;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<nlohmann::json> accepted_;
+    int rejected_ = 0;
+    int fail_left_ = 0, fail_status_ = 500;
+};
+
+}  // namespace muster::test
