@@ -105,18 +105,13 @@ void Escalation::follow_pagerduty(SQLite::Database& db, const Incident& inc,
         const std::string contact = q.getColumn(0).getString();
         const auto c = config_.contacts.find(contact);
         if (c == config_.contacts.end() || c->second.pagerduty_routing_key.empty()) continue;
-        OutboxItem item;
-        item.incident_id = inc.id;
-        item.destination = "pagerduty";
-        item.channel_key = "pagerduty:" + inc.id;  // after the triggers, in order
-        item.kind = "pagerduty_" + action;
-        item.payload =
+        // Same queue as the triggers, so PagerDuty hears them in order.
+        enqueue_outbox(
+            db, inc.id, "pagerduty", "pagerduty:" + inc.id, "pagerduty_" + action,
             dump_json({{"contact", contact},
                        {"body", pagerduty::follow_up(c->second.pagerduty_routing_key,
-                                                     q.getColumn(1).getString(), action)}});
-        item.next_attempt_at = now;
-        item.created_at = now;
-        enqueue_outbox(db, item);
+                                                     q.getColumn(1).getString(), action)}}),
+            now);
     }
 }
 
@@ -202,28 +197,22 @@ void Escalation::page_contact(SQLite::Database& db, const Incident& inc, const C
 
     if (!c.pagerduty_routing_key.empty()) {
         const SeverityDef* sev = config_.severity(inc.severity);
-        OutboxItem item;
-        item.incident_id = inc.id;
-        item.destination = "pagerduty";
-        item.channel_key = "pagerduty:" + inc.id;
-        item.kind = "page";
-        item.payload = dump_json(
-            {{"contact", c.key},
-             {"body", pagerduty::trigger(c.pagerduty_routing_key, key,
-                                         "[" + inc.severity + (sev ? " " + sev->name : "") + "] " +
-                                             inc.id + ": " + inc.title,
-                                         pagerduty::severity_for(inc.severity),
-                                         {{"incident_id", inc.id},
-                                          {"title", inc.title},
-                                          {"severity", inc.severity},
-                                          {"status", status_name(inc.status)},
-                                          {"level", level},
-                                          {"attempt", attempt},
-                                          {"channel", inc.channel}},
-                                         "")}});
-        item.next_attempt_at = now;
-        item.created_at = now;
-        enqueue_outbox(db, item);
+        enqueue_outbox(db, inc.id, "pagerduty", "pagerduty:" + inc.id, "page",
+                       dump_json({{"contact", c.key},
+                                  {"body", pagerduty::trigger(c.pagerduty_routing_key, key,
+                                                              "[" + inc.severity +
+                                                                  (sev ? " " + sev->name : "") +
+                                                                  "] " + inc.id + ": " + inc.title,
+                                                              pagerduty::severity_for(inc.severity),
+                                                              {{"incident_id", inc.id},
+                                                               {"title", inc.title},
+                                                               {"severity", inc.severity},
+                                                               {"status", status_name(inc.status)},
+                                                               {"level", level},
+                                                               {"attempt", attempt},
+                                                               {"channel", inc.channel}},
+                                                              "")}}),
+                       now);
     }
     messages_.page(db, inc, c, level, attempt, now);
     TimelineEvent e = system_event(

@@ -5,6 +5,7 @@
 #include "bot/channel_name.h"
 #include "bot/duration.h"
 #include "bot/message.h"
+#include "bot/text.h"
 #include "integrations/slack/mrkdwn.h"
 #include "storage/outbox_store.h"
 
@@ -64,12 +65,7 @@ std::string IncidentMessages::topic(const Incident& inc) const {
         inc.severity + (sev ? " " + sev->name : "") + " · " + status_label(inc.status) + " · IC: " +
         (inc.ic.empty() ? "unassigned" : (inc.ic[0] == '@' ? inc.ic : "<@" + inc.ic + ">")) +
         " · " + slack::escape_mrkdwn(inc.title);  // the user's text: no pings, no links
-    // ≤ 250 characters (conversations.setTopic answers too_long above that).
-    std::size_t chars = 0, i = 0;
-    for (; i < t.size(); ++i)
-        if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80 && ++chars > 249) break;
-    if (i < t.size()) t = t.substr(0, i) + "…";
-    return t;
+    return truncate_chars(t, 250);  // conversations.setTopic answers too_long above 250
 }
 
 void IncidentMessages::console(SQLite::Database& db, const Incident& inc,
@@ -78,28 +74,13 @@ void IncidentMessages::console(SQLite::Database& db, const Incident& inc,
                                EpochMs now) const {
     if (!config_.console_enabled() || channel.empty()) return;
     const Message msg = templates_.render(tpl, data);
-    OutboxItem item;
-    item.incident_id = inc.id;
-    item.destination = "console";
-    item.channel_key = "console:" + channel;
-    item.kind = kind;
-    item.payload = dump_json({{"channel", channel}, {"message", to_json(msg)}});
-    item.next_attempt_at = now;
-    item.created_at = now;
-    enqueue_outbox(db, item);
+    enqueue_outbox(db, inc.id, "console", "console:" + channel, kind,
+                   dump_json({{"channel", channel}, {"message", to_json(msg)}}), now);
 }
 
 void IncidentMessages::slack(SQLite::Database& db, const Incident& inc, const std::string& kind,
                              const nlohmann::json& payload, EpochMs now) const {
-    OutboxItem item;
-    item.incident_id = inc.id;
-    item.destination = "slack";
-    item.channel_key = "slack:incident:" + inc.id;  // one ordered queue per incident
-    item.kind = kind;
-    item.payload = dump_json(payload);
-    item.next_attempt_at = now;
-    item.created_at = now;
-    enqueue_outbox(db, item);
+    enqueue_outbox(db, inc.id, "slack", "slack:incident:" + inc.id, kind, dump_json(payload), now);
 }
 
 void IncidentMessages::slack_headline(SQLite::Database& db, const Incident& inc,
@@ -212,17 +193,11 @@ void IncidentMessages::page(SQLite::Database& db, const Incident& inc, const Con
     const Message msg = templates_.render("page", data);
     console(db, inc, "page → " + std::string(data["contact_name"]), "page", "page", data, now);
     if (config_.slack_configured() && !contact.slack_user.empty()) {
-        OutboxItem item;
-        item.incident_id = inc.id;
-        item.destination = "slack";
-        item.channel_key = "slack:dm:" + contact.slack_user;
-        item.kind = "page";
         // chat.postMessage to a user id lands in the app's DM with that user.
-        item.payload =
-            dump_json({{"op", "post"}, {"channel", contact.slack_user}, {"message", to_json(msg)}});
-        item.next_attempt_at = now;
-        item.created_at = now;
-        enqueue_outbox(db, item);
+        enqueue_outbox(
+            db, inc.id, "slack", "slack:dm:" + contact.slack_user, "page",
+            dump_json({{"op", "post"}, {"channel", contact.slack_user}, {"message", to_json(msg)}}),
+            now);
     }
 }
 

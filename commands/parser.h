@@ -9,6 +9,7 @@
 
 #include "bot/config.h"
 #include "bot/incident.h"
+#include "bot/text.h"
 
 namespace muster {
 
@@ -61,7 +62,5 @@ std::variant<Command, UsageError> parse_command(const std::string& text, const G
 
 std::string usage_line(Verb v, const Grammar& grammar);
 std::string help_text(const Grammar& grammar);
-bool is_valid_utf8(const std::string& s);
-std::size_t utf8_length(const std::string& s);
 
 }  // namespace muster

@@ -46,6 +46,20 @@ std::int64_t enqueue_outbox(SQLite::Database& db, const OutboxItem& item) {
     return db.getLastInsertRowid();
 }
 
+std::int64_t enqueue_outbox(SQLite::Database& db, const std::string& incident_id,
+                            const std::string& destination, const std::string& channel_key,
+                            const std::string& kind, const std::string& payload, EpochMs now) {
+    OutboxItem item;
+    item.incident_id = incident_id;
+    item.destination = destination;
+    item.channel_key = channel_key;
+    item.kind = kind;
+    item.payload = payload;
+    item.next_attempt_at = now;
+    item.created_at = now;
+    return enqueue_outbox(db, item);
+}
+
 std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit) {
     SQLite::Statement q(db, std::string("SELECT ") + kCols +
                                 " FROM outbox WHERE id IN (SELECT MIN(id) FROM outbox WHERE "

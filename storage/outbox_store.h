@@ -29,6 +29,10 @@ struct OutboxItem {
 };
 
 std::int64_t enqueue_outbox(SQLite::Database& db, const OutboxItem& item);
+// The usual row: due now, behind every earlier row of the same channel_key.
+std::int64_t enqueue_outbox(SQLite::Database& db, const std::string& incident_id,
+                            const std::string& destination, const std::string& channel_key,
+                            const std::string& kind, const std::string& payload, EpochMs now);
 // The head of each channel's queue that is due at `now`, oldest first.
 std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit);
 // The earliest next_attempt_at among channel heads, to know how long to sleep.

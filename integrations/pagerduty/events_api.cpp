@@ -1,6 +1,7 @@
 #include "integrations/pagerduty/events_api.h"
 
 #include "bot/message.h"
+#include "bot/text.h"
 #include "storage/incident_store.h"
 
 namespace muster::pagerduty {
@@ -19,17 +20,11 @@ std::string dedup_key(const std::string& incident_id, const std::string& contact
 nlohmann::json trigger(const std::string& routing_key, const std::string& key,
                        const std::string& summary, const std::string& severity,
                        const nlohmann::json& details, const std::string& link) {
-    // summary ≤ 1024 characters (PROTOCOLS §6); cut on a character boundary.
-    std::string s = summary;
-    std::size_t chars = 0, i = 0;
-    for (; i < s.size(); ++i)
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && ++chars > 1024) break;
-    s = s.substr(0, i);
     nlohmann::json body = {{"routing_key", routing_key},
                            {"event_action", "trigger"},
                            {"dedup_key", key},
                            {"payload",
-                            {{"summary", s},
+                            {{"summary", truncate_chars(summary, 1024)},  // PROTOCOLS §6: ≤ 1024
                              {"source", "muster"},
                              {"severity", severity},
                              {"component", "incident"},

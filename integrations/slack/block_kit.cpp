@@ -1,5 +1,6 @@
 #include "integrations/slack/block_kit.h"
 
+#include "bot/text.h"
 #include "integrations/slack/mrkdwn.h"
 
 namespace muster::slack {
@@ -24,23 +25,6 @@ std::string field_value(const MessageField& f) {
     return escape_mrkdwn(f.value);
 }
 }  // namespace
-
-std::string truncate_chars(const std::string& s, std::size_t max_chars) {
-    std::size_t chars = 0, i = 0;
-    for (; i < s.size(); ++i) {
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-            if (chars == max_chars) break;
-            ++chars;
-        }
-    }
-    if (i >= s.size()) return s;
-    // Cut one character earlier to make room for the ellipsis.
-    std::size_t cut = i;
-    do {
-        --cut;
-    } while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80);
-    return s.substr(0, cut) + "…";
-}
 
 BlockKitMessage render_blocks(const Message& m) {
     nlohmann::json blocks = nlohmann::json::array();

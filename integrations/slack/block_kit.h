@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bot/message.h"
+#include "bot/text.h"
 
 namespace muster::slack {
 
@@ -17,7 +18,5 @@ struct BlockKitMessage {
 };
 
 BlockKitMessage render_blocks(const Message& m);
-// Cuts a UTF-8 string to at most max_chars characters, ending in "…" when it was cut.
-std::string truncate_chars(const std::string& s, std::size_t max_chars);
 
 }  // namespace muster::slack

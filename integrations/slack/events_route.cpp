@@ -75,20 +75,14 @@ void apply_event(SQLite::Database& db, const nlohmann::json& ev, EpochMs now) {
         const auto incident = incident_for_channel(db, channel);
         if (!incident || ts.empty() || posted_by_muster(db, channel, ts)) return;
         // The event carries no text: fetch it (conversations.history) after this request.
-        OutboxItem fetch;
-        fetch.incident_id = *incident;
-        fetch.destination = "slack";
-        fetch.channel_key = "slack:incident:" + *incident;
-        fetch.kind = "timeline_copy";
-        fetch.payload = dump_json({{"op", "copy_to_timeline"},
-                                   {"channel", channel},
-                                   {"ts", ts},
-                                   {"actor", s(ev, "user")},
-                                   {"kind", "reaction"},
-                                   {"at", ts_to_ms(ts) ? ts_to_ms(ts) : now}});
-        fetch.next_attempt_at = now;
-        fetch.created_at = now;
-        enqueue_outbox(db, fetch);
+        enqueue_outbox(db, *incident, "slack", "slack:incident:" + *incident, "timeline_copy",
+                       dump_json({{"op", "copy_to_timeline"},
+                                  {"channel", channel},
+                                  {"ts", ts},
+                                  {"actor", s(ev, "user")},
+                                  {"kind", "reaction"},
+                                  {"at", ts_to_ms(ts) ? ts_to_ms(ts) : now}}),
+                       now);
     }
 }
 

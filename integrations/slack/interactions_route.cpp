@@ -67,17 +67,11 @@ void InteractionsRoute::handle(const HttpRequest& req, const Responder& respond)
             // The press changed nothing; tell the presser why, only them.
             writer.submit(
                 [actor, reply, now, incident](SQLite::Database& db) {
-                    OutboxItem note;
-                    note.incident_id = incident;
-                    note.destination = "slack";
-                    note.channel_key = "slack:respond:" + incident;
-                    note.kind = "response";
-                    note.payload = dump_json({{"op", "respond"},
+                    enqueue_outbox(db, incident, "slack", "slack:respond:" + incident, "response",
+                                   dump_json({{"op", "respond"},
                                               {"response_url", actor.response_url},
-                                              {"text", reply.text}});
-                    note.next_attempt_at = now;
-                    note.created_at = now;
-                    enqueue_outbox(db, note);
+                                              {"text", reply.text}}),
+                                   now);
                 },
                 nullptr);
         });

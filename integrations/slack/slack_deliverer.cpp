@@ -100,19 +100,13 @@ DeliveryResult SlackDeliverer::permanent(const OutboxItem& item, const nlohmann:
             db, slack_event(incident, now, "slack_error", "Could not " + what + ": " + error));
         if (url.empty()) return;
         // Someone typed the command and is waiting to hear how it went.
-        OutboxItem note;
-        note.incident_id = incident;
-        note.destination = "slack";
-        note.channel_key = "slack:respond:" + incident;
-        note.kind = "response";
-        note.payload = dump_json(
-            {{"op", "respond"},
-             {"response_url", url},
-             {"text", "⚠️ " + incident + ": Muster could not " + what + " in Slack (" + error +
-                          "). The incident itself is recorded."}});
-        note.next_attempt_at = now;
-        note.created_at = now;
-        enqueue_outbox(db, note);
+        enqueue_outbox(db, incident, "slack", "slack:respond:" + incident, "response",
+                       dump_json({{"op", "respond"},
+                                  {"response_url", url},
+                                  {"text", "⚠️ " + incident + ": Muster could not " + what +
+                                               " in Slack (" + error +
+                                               "). The incident itself is recorded."}}),
+                       now);
     };
     return r;
 }

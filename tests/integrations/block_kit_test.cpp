@@ -2,19 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "bot/text.h"
+
 #include "bot/templates.h"
 
 using namespace muster;
 using namespace muster::slack;
-
-namespace {
-std::size_t chars(const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
-}
-}  // namespace
 
 TEST(BlockKit, DeclarationFromTheTemplate) {
     const Message m = Templates().render("declaration", {{"id", "INC-20261122-001"},
@@ -68,17 +61,17 @@ TEST(BlockKit, LimitsAreKeptByCuttingVisibly) {
     m.fallback = std::string(5000, 'f');
     const auto bk = render_blocks(m);
     EXPECT_EQ(bk.blocks.size(), 50u);
-    EXPECT_EQ(chars(bk.blocks[0]["text"]["text"]), 150u);
+    EXPECT_EQ(utf8_length(bk.blocks[0]["text"]["text"]), 150u);
     EXPECT_EQ(bk.blocks[0]["text"]["text"].get<std::string>().substr(149 * 1), "…");
     EXPECT_EQ(bk.blocks[1]["fields"].size(), 10u);
     EXPECT_EQ(bk.blocks[3]["fields"].size(), 3u);
-    for (const auto& f : bk.blocks[1]["fields"]) EXPECT_LE(chars(f["text"]), 2000u);
-    EXPECT_LE(chars(bk.blocks[4]["text"]["text"]), 3000u);
+    for (const auto& f : bk.blocks[1]["fields"]) EXPECT_LE(utf8_length(f["text"]), 2000u);
+    EXPECT_LE(utf8_length(bk.blocks[4]["text"]["text"]), 3000u);
     EXPECT_EQ(bk.blocks[48]["type"], "context");  // "message shortened"
     EXPECT_EQ(bk.blocks[49]["type"], "actions");  // the buttons survive
     EXPECT_EQ(bk.blocks[49]["elements"].size(), 25u);
-    EXPECT_LE(chars(bk.blocks[49]["elements"][0]["text"]["text"]), 75u);
-    EXPECT_LE(chars(bk.text), 4000u);
+    EXPECT_LE(utf8_length(bk.blocks[49]["elements"][0]["text"]["text"]), 75u);
+    EXPECT_LE(utf8_length(bk.text), 4000u);
 }
 
 TEST(BlockKit, TruncateCountsCharactersNotBytes) {

@@ -2,15 +2,11 @@
 
 #include <chrono>
 
+#include "bot/text.h"
+
 namespace muster::test {
 
 namespace {
-std::size_t chars(const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
-}
 
 // Empty when valid, else PagerDuty's kind of error message.
 std::string validate(const nlohmann::json& e) {
@@ -22,13 +18,13 @@ std::string validate(const nlohmann::json& e) {
     if (action != "trigger" && action != "acknowledge" && action != "resolve")
         return "'event_action' is invalid";
     if (e.contains("dedup_key") &&
-        (!e["dedup_key"].is_string() || chars(e["dedup_key"].get<std::string>()) > 255))
+        (!e["dedup_key"].is_string() || utf8_length(e["dedup_key"].get<std::string>()) > 255))
         return "'dedup_key' is invalid";
     if (action != "trigger") return e.contains("dedup_key") ? "" : "'dedup_key' is missing";
     if (!e.contains("payload") || !e["payload"].is_object()) return "'payload' is missing";
     const auto& p = e["payload"];
     const std::string summary = p.value("summary", "");
-    if (summary.empty() || chars(summary) > 1024) return "'payload.summary' is invalid";
+    if (summary.empty() || utf8_length(summary) > 1024) return "'payload.summary' is invalid";
     if (p.value("source", "").empty()) return "'payload.source' is missing";
     const std::string sev = p.value("severity", "");
     if (sev != "critical" && sev != "error" && sev != "warning" && sev != "info")

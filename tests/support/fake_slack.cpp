@@ -1,20 +1,15 @@
 #include "tests/support/fake_slack.h"
 
 #include <chrono>
+
 #include <regex>
+#include "bot/text.h"
 
 #include "bot/message.h"
 
 namespace muster::test {
 
 namespace {
-
-std::size_t chars(const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
-}
 
 std::string text_of(const nlohmann::json& obj) {
     if (!obj.is_object() || !obj.contains("text") || !obj["text"].is_string()) return "";
@@ -28,28 +23,30 @@ std::string check_blocks(const nlohmann::json& blocks) {
     for (const auto& b : blocks) {
         if (!b.is_object() || !b.contains("type")) return "invalid_blocks";
         const std::string type = b["type"];
-        if (b.contains("block_id") && chars(b["block_id"].get<std::string>()) > 255)
+        if (b.contains("block_id") && utf8_length(b["block_id"].get<std::string>()) > 255)
             return "invalid_blocks";
         if (type == "header") {
             if (!b.contains("text") || b["text"].value("type", "") != "plain_text" ||
-                chars(text_of(b["text"])) > 150 || text_of(b["text"]).empty())
+                utf8_length(text_of(b["text"])) > 150 || text_of(b["text"]).empty())
                 return "invalid_blocks";
         } else if (type == "section") {
             if (!b.contains("text") && !b.contains("fields")) return "invalid_blocks";
             if (b.contains("text") &&
-                (chars(text_of(b["text"])) > 3000 || text_of(b["text"]).empty()))
+                (utf8_length(text_of(b["text"])) > 3000 || text_of(b["text"]).empty()))
                 return "invalid_blocks";
             if (b.contains("fields")) {
                 if (!b["fields"].is_array() || b["fields"].size() > 10) return "invalid_blocks";
                 for (const auto& f : b["fields"])
-                    if (chars(text_of(f)) > 2000 || text_of(f).empty()) return "invalid_blocks";
+                    if (utf8_length(text_of(f)) > 2000 || text_of(f).empty())
+                        return "invalid_blocks";
             }
         } else if (type == "actions") {
             if (!b.contains("elements") || b["elements"].size() > 25 || b["elements"].empty())
                 return "invalid_blocks";
             for (const auto& e : b["elements"]) {
                 if (e.value("type", "") != "button") return "invalid_blocks";
-                if (chars(e.value("action_id", "")) > 255 || chars(text_of(e["text"])) > 75)
+                if (utf8_length(e.value("action_id", "")) > 255 ||
+                    utf8_length(text_of(e["text"])) > 75)
                     return "invalid_blocks";
             }
         } else if (type == "context") {
@@ -260,7 +257,7 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
         static const std::regex allowed("[a-z0-9_-]+");
         static const std::regex punctuation_only("[_-]+");
         if (name.empty()) return fail("invalid_name_required");
-        if (chars(name) > 80) return fail("invalid_name_maxlength");
+        if (utf8_length(name) > 80) return fail("invalid_name_maxlength");
         if (std::regex_match(name, punctuation_only)) return fail("invalid_name_punctuation");
         if (!std::regex_match(name, allowed)) return fail("invalid_name_specials");
         for (const auto& [id, c] : channels_)
@@ -297,7 +294,7 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
     if (method == "conversations.setTopic") {
         Channel* c = find(str("channel"));
         if (!c) return fail("channel_not_found");
-        if (chars(str("topic")) > 250) return fail("too_long");
+        if (utf8_length(str("topic")) > 250) return fail("too_long");
         c->topic = str("topic");
         return json_response(200,
                              nlohmann::json{{"ok", true}, {"channel", {{"id", c->id}}}}.dump());
@@ -310,7 +307,7 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
         if (has_blocks)
             if (const auto e = check_blocks(a["blocks"]); !e.empty()) return fail(e);
         if (method == "chat.postMessage") {
-            if (chars(str("text")) > 40000) return fail("msg_too_long");
+            if (utf8_length(str("text")) > 40000) return fail("msg_too_long");
             if (posts_per_second_ > 0) {
                 auto& times = post_times_[c->id];
                 const auto now = std::chrono::steady_clock::now();
@@ -332,7 +329,7 @@ HttpResponse FakeSlack::dispatch(const std::string& method, const nlohmann::json
                 200, nlohmann::json{{"ok", true}, {"channel", c->id}, {"ts", ts}, {"message", a}}
                          .dump());
         }
-        if (chars(str("text")) > 4000) return fail("msg_too_long");
+        if (utf8_length(str("text")) > 4000) return fail("msg_too_long");
         for (auto& m : c->messages)
             if (m.ts == str("ts")) {
                 m.args = a;

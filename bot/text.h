@@ -1,0 +1,13 @@
+// UTF-8 text as people and platforms count it: characters, not bytes.
+#pragma once
+
+#include <string>
+
+namespace muster {
+
+bool is_valid_utf8(const std::string& s);
+std::size_t utf8_length(const std::string& s);
+// At most max_chars characters, ending in "…" when something was cut; never splits a character.
+std::string truncate_chars(const std::string& s, std::size_t max_chars);
+
+}  // namespace muster
