@@ -187,8 +187,12 @@ void IncidentMessages::page(SQLite::Database& db, const Incident& inc, const Con
                             int level, int attempt, EpochMs now) const {
     nlohmann::json data = template_data(inc, now);
     data["contact_name"] = contact.name.empty() ? contact.key : contact.name;
-    data["level"] = std::to_string(level);
-    data["repeat"] = attempt > 1 ? std::to_string(attempt - 1) : "";
+    // Planned pages count attempts from 1; pages by hand (/incident page) use 1000 and up.
+    const bool by_hand = attempt >= 1000 || level == 0;
+    std::string why = level > 0 ? "level " + std::to_string(level) : "";
+    if (!by_hand && attempt > 1) why += ", reminder " + std::to_string(attempt - 1);
+    if (by_hand) why += std::string(why.empty() ? "" : ", ") + "paged by hand";
+    data["page_reason"] = why;
     data["ack_within"] = format_duration_config(config_.escalation.ack_within_ms);
     const Message msg = templates_.render("page", data);
     console(db, inc, "page → " + std::string(data["contact_name"]), "page", "page", data, now);

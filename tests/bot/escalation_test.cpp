@@ -245,6 +245,7 @@ TEST(Escalation, RemindersForUpdatesAndAMissingIc) {
 
 TEST(Escalation, PageCommandPagesNow) {
     World w;
+    w.cfg.chat.console = true;
     w.run("declare P1 queue stuck");
     w.advance_to(kT0);
     const Reply r = w.run("page " + kId + " 2");
