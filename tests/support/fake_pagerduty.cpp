@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "bot/text.h"
+#include "tests/support/wait.h"
 
 namespace muster::test {
 
@@ -64,15 +65,8 @@ int FakePagerDuty::rejected() {
 }
 
 bool FakePagerDuty::wait_until(const std::function<bool(FakePagerDuty&)>& pred, int timeout_ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-        if (pred(*this)) return true;
-        std::unique_lock<std::mutex> lk(mu_);
-        if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
-            lk.unlock();
-            return pred(*this);
-        }
-    }
+    return wait_for_change(
+        mu_, cv_, [&] { return pred(*this); }, timeout_ms);
 }
 
 void FakePagerDuty::handle(HttpRequest&& req, Responder respond) {

@@ -4,6 +4,7 @@
 
 #include <regex>
 #include "bot/text.h"
+#include "tests/support/wait.h"
 
 #include "bot/message.h"
 
@@ -145,15 +146,8 @@ std::vector<nlohmann::json> FakeSlack::responses() {
 }
 
 bool FakeSlack::wait_until(const std::function<bool(FakeSlack&)>& pred, int timeout_ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-        if (pred(*this)) return true;
-        std::unique_lock<std::mutex> lk(mu_);
-        if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
-            lk.unlock();
-            return pred(*this);
-        }
-    }
+    return wait_for_change(
+        mu_, cv_, [&] { return pred(*this); }, timeout_ms);
 }
 
 HttpResponse FakeSlack::slack_error(const std::string& code, nlohmann::json extra) {

@@ -1,0 +1,26 @@
+// Waiting for a fake server's state to change, without sleeping: re-check `pred` whenever the
+// fake notifies `cv`, until it holds or the time is up.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+
+namespace muster::test {
+
+// `pred` takes its own locks, so it is called with `mu` released.
+inline bool wait_for_change(std::mutex& mu, std::condition_variable& cv,
+                            const std::function<bool()>& pred, int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        if (pred()) return true;
+        std::unique_lock<std::mutex> lk(mu);
+        if (cv.wait_until(lk, deadline) == std::cv_status::timeout) {
+            lk.unlock();
+            return pred();
+        }
+    }
+}
+
+}  // namespace muster::test
