@@ -16,9 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "bot/outbox_worker.h"
 #include "bot/timer_loop.h"
 #include "commands/handlers.h"
+#include "integrations/pagerduty/events_api.h"
 #include "storage/database.h"
+#include "tests/support/fake_pagerduty.h"
 #include "tests/support/temp_dir.h"
 
 using namespace muster;
@@ -116,6 +119,90 @@ Run run(int n, EpochMs first_due_offset, EpochMs spread_ms, bool quiet_check = f
     return r;
 }
 
+// n incidents whose level-1 page fell due an hour ago, as after downtime: start the timer loop
+// and the outbox worker, and time until a local PagerDuty has accepted every trigger.
+double catch_up_sent_ms(int n) {
+    test::TempDir dir;
+    test::FakePagerDuty pd;
+    Config cfg = default_config();
+    cfg.chat.console = false;
+    cfg.contacts["oncall-primary"].pagerduty_routing_key = std::string(32, 'a');
+    cfg.pagerduty.events_url = pd.events_url();
+    Templates templates;
+    SystemClock clock;
+    Writer writer(open_database({dir.file("c.db"), "normal"}));
+    CommandHandlers handlers(cfg, templates);
+    const EpochMs start = clock.now_ms();
+    writer
+        .call<int>([&](SQLite::Database& db) {
+            SQLite::Statement inc(db,
+                                  "INSERT INTO incidents (id, day, seq, title, severity, status, "
+                                  "declared_at, updated_at) "
+                                  "VALUES (?, '20260101', ?, 'down', 'P1', 'investigating', ?, ?)");
+            SQLite::Statement tim(
+                db,
+                "INSERT INTO timers (incident_id, kind, key, due_at, payload, created_at) "
+                "VALUES (?, 'page', 'L1.1@0', ?, '{\"level\":1,\"attempt\":1}', ?)");
+            for (int i = 0; i < n; ++i) {
+                const std::string id = "INC-20260101-" + std::to_string(100000 + i);
+                inc.bind(1, id);
+                inc.bind(2, i + 1);
+                inc.bind(3, static_cast<int64_t>(start - 3'600'000));
+                inc.bind(4, static_cast<int64_t>(start - 3'600'000));
+                inc.exec();
+                inc.reset();
+                tim.bind(1, id);
+                tim.bind(2, static_cast<int64_t>(start - 3'600'000));
+                tim.bind(3, static_cast<int64_t>(start - 3'600'000));
+                tim.exec();
+                tim.reset();
+            }
+            return 0;
+        })
+        .get();
+    slack::init_http_client_threads(4);
+    OutboxWorker outbox(writer, clock);
+    outbox.add_deliverer("pagerduty", std::make_shared<pagerduty::EventsDeliverer>(
+                                          cfg.pagerduty.events_url,
+                                          [](const std::string& url, const nlohmann::json& body) {
+                                              return slack::post_json(url, body,
+                                                                      std::chrono::seconds(5));
+                                          },
+                                          clock));
+    TimerLoop loop(writer, clock, handlers.escalation());
+    writer.on_commit([&] {
+        outbox.notify();
+        loop.notify();
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    outbox.start();
+    loop.start();
+    pd.wait_until(
+        [n](test::FakePagerDuty& p) { return static_cast<int>(p.accepted().size()) >= n; }, 60'000);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    loop.stop();
+    outbox.stop();
+    if (static_cast<int>(pd.accepted().size()) < n) {
+        const auto stats =
+            writer
+                .call<std::string>([](SQLite::Database& db) {
+                    SQLite::Statement q(db,
+                                        "SELECT status || ':' || COUNT(*) || ':' || "
+                                        "IFNULL(MAX(last_error), '') FROM outbox GROUP BY status");
+                    std::string out;
+                    while (q.executeStep()) out += q.getColumn(0).getString() + " ";
+                    return out + " pages=" +
+                           std::to_string(db.execAndGet("SELECT COUNT(*) FROM pages").getInt());
+                })
+                .get();
+        std::fprintf(stderr, "catch-up: PagerDuty accepted %zu of %d; outbox %s\n",
+                     pd.accepted().size(), n, stats.c_str());
+        return -1;
+    }
+    return ms;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,6 +219,7 @@ int main(int argc, char** argv) {
     double idle_cpu = 0;
     const Run load = run(timers, 3000, spread, true, &idle_cpu);
     const Run catchup = run(overdue, -3'600'000, 0);
+    const double sent_ms = catch_up_sent_ms(overdue);
     std::printf("baseline (100 timers)        lateness p50=%6.1f ms p99=%6.1f ms max=%6.1f ms\n",
                 pct(base.late_ms, .5), pct(base.late_ms, .99), pct(base.late_ms, 1));
     std::printf("%-6d live timers          lateness p50=%6.1f ms p99=%6.1f ms max=%6.1f ms\n",
@@ -141,7 +229,10 @@ int main(int argc, char** argv) {
                 pct(load.late_ms, .99) < 1000 ? "met" : "NOT met");
     std::printf("CPU while %d timers wait 2 s with none due: %.1f ms (%.2f%% of one core)\n",
                 timers, idle_cpu, idle_cpu / 20.0);
-    std::printf("%d overdue timers all fired %.0f ms after start-up; target < 5000 ms: %s\n",
-                overdue, catchup.wall_ms, catchup.wall_ms < 5000 ? "met" : "NOT met");
+    std::printf("%d overdue timers all fired %.0f ms after start-up\n", overdue, catchup.wall_ms);
+    std::printf(
+        "%d overdue pages all accepted by a local PagerDuty %.0f ms after start-up; target < 5000 "
+        "ms: %s\n",
+        overdue, sent_ms, sent_ms >= 0 && sent_ms < 5000 ? "met" : "NOT met");
     return 0;
 }
