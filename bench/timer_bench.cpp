@@ -162,11 +162,12 @@ double catch_up_sent_ms(int n) {
         .get();
     slack::init_http_client_threads(4);
     OutboxWorker outbox(writer, clock);
+    std::shared_ptr<slack::JsonPoster> events =
+        slack::make_json_poster(cfg.pagerduty.events_url, std::chrono::seconds(5));
     outbox.add_deliverer("pagerduty", std::make_shared<pagerduty::EventsDeliverer>(
                                           cfg.pagerduty.events_url,
-                                          [](const std::string& url, const nlohmann::json& body) {
-                                              return slack::post_json(url, body,
-                                                                      std::chrono::seconds(5));
+                                          [events](const std::string&, const nlohmann::json& body) {
+                                              return events->post(body);
                                           },
                                           clock));
     TimerLoop loop(writer, clock, handlers.escalation());

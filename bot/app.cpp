@@ -141,11 +141,14 @@ int serve(Config cfg, const std::string& listen) {
                     [](const auto& c) { return !c.second.pagerduty_routing_key.empty(); })) {
         slack::init_http_client_threads(4);
         const auto timeout = std::chrono::milliseconds(cfg.slack.timeout_ms);
+        // One long-lived client (and connection pool) for every PagerDuty event.
+        std::shared_ptr<slack::JsonPoster> events =
+            slack::make_json_poster(cfg.pagerduty.events_url, timeout);
         outbox.add_deliverer("pagerduty",
                              std::make_shared<pagerduty::EventsDeliverer>(
                                  cfg.pagerduty.events_url,
-                                 [timeout](const std::string& url, const nlohmann::json& body) {
-                                     return slack::post_json(url, body, timeout);
+                                 [events](const std::string&, const nlohmann::json& body) {
+                                     return events->post(body);
                                  },
                                  clock));
     }

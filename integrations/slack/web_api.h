@@ -33,6 +33,16 @@ class WebApi {
 std::unique_ptr<WebApi> make_web_api(const std::string& base_url, const std::string& bot_token,
                                      std::chrono::milliseconds timeout);
 
+// A long-lived client that POSTs JSON to one fixed URL (PagerDuty's events_url): one connection
+// pool for every page instead of a new client per event.
+class JsonPoster {
+  public:
+    virtual ~JsonPoster() = default;
+    virtual ApiResponse post(const nlohmann::json& body) = 0;
+};
+std::unique_ptr<JsonPoster> make_json_poster(const std::string& url,
+                                             std::chrono::milliseconds timeout);
+
 // POSTs JSON to an absolute URL (a slash command's response_url). Same answer shape.
 ApiResponse post_json(const std::string& url, const nlohmann::json& body,
                       std::chrono::milliseconds timeout);

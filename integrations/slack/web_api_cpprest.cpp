@@ -72,6 +72,27 @@ std::unique_ptr<WebApi> make_web_api(const std::string& base_url, const std::str
     return std::make_unique<CppRestWebApi>(base, bot_token, timeout);
 }
 
+namespace {
+class CppRestJsonPoster final : public JsonPoster {
+  public:
+    CppRestJsonPoster(const std::string& url, std::chrono::milliseconds timeout)
+        : client_(url, config_for(timeout)) {}
+    ApiResponse post(const nlohmann::json& body) override {
+        http::http_request req(http::methods::POST);
+        req.set_body(dump_json(body), "application/json; charset=utf-8");
+        return exchange(client_, std::move(req));
+    }
+
+  private:
+    client::http_client client_;
+};
+}  // namespace
+
+std::unique_ptr<JsonPoster> make_json_poster(const std::string& url,
+                                             std::chrono::milliseconds timeout) {
+    return std::make_unique<CppRestJsonPoster>(url, timeout);
+}
+
 ApiResponse post_json(const std::string& url, const nlohmann::json& body,
                       std::chrono::milliseconds timeout) {
     try {

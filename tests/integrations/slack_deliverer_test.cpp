@@ -130,7 +130,7 @@ TEST(SlackDeliverer, ChannelNameRulesOfTheFakeAreSlacks) {
 }
 
 TEST(SlackDeliverer, RetriesWhatMaySucceedLater) {
-    Rig r(/*token*/ "xoxb-test-token", /*timeout_ms*/ 1000);
+    Rig r(/*token*/ "xoxb-test-token", /*timeout_ms*/ 2000);  // generous: sanitizer builds are slow
     r.fake.ratelimit_next(1, 7);
     auto res = r.run(create("incident-a"));
     EXPECT_EQ(res.kind, Kind::retry);
@@ -149,7 +149,7 @@ TEST(SlackDeliverer, RetriesWhatMaySucceedLater) {
 
     // cpprestsdk re-sends a request once when a pooled connection turns out closed, so the
     // fault covers that resend too; what must hold is that no answer means "retry".
-    r.fake.hang_next(2, 3000, "conversations.create");
+    r.fake.hang_next(2, 6000, "conversations.create");
     res = r.run(create("incident-a"));
     EXPECT_EQ(res.kind, Kind::retry);
     EXPECT_NE(res.detail.find("transport"), std::string::npos) << res.detail;

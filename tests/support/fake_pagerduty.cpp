@@ -71,6 +71,7 @@ bool FakePagerDuty::wait_until(const std::function<bool(FakePagerDuty&)>& pred, 
 
 void FakePagerDuty::handle(HttpRequest&& req, Responder respond) {
     std::lock_guard<std::mutex> lk(mu_);
+    ++generation_;  // the state below changes under this same lock
     cv_.notify_all();
     if (req.path != "/v2/enqueue" || req.method != "POST") {
         respond(text_response(404, "not found"));

@@ -34,6 +34,7 @@ class FakePagerDuty {
     std::uint16_t port_ = 0;
     std::mutex mu_;
     std::condition_variable cv_;
+    std::uint64_t generation_ = 0;  // bumped with every change, for wait_until
     std::vector<nlohmann::json> accepted_;
     int rejected_ = 0;
     int fail_left_ = 0, fail_status_ = 500;

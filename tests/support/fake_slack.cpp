@@ -168,6 +168,7 @@ void FakeSlack::handle(HttpRequest&& req, Responder respond) {
     if (req.path == "/respond") {
         std::lock_guard<std::mutex> lk(mu_);
         responses_.push_back(nlohmann::json::parse(req.body, nullptr, false));
+        ++generation_;
         cv_.notify_all();
         respond(text_response(200, "ok"));
         return;
@@ -188,6 +189,7 @@ void FakeSlack::handle(HttpRequest&& req, Responder respond) {
         if (f.kind == Fault::fail) {
             call.status = f.value;
             calls_.push_back(call);
+            ++generation_;
             cv_.notify_all();
             respond(text_response(f.value, "upstream trouble"));
             return;
@@ -196,6 +198,7 @@ void FakeSlack::handle(HttpRequest&& req, Responder respond) {
             call.status = 429;
             call.error = "ratelimited";
             calls_.push_back(call);
+            ++generation_;
             cv_.notify_all();
             HttpResponse r = json_response(429, R"({"ok":false,"error":"ratelimited"})");
             r.headers.emplace_back("Retry-After", std::to_string(f.value));
@@ -206,6 +209,7 @@ void FakeSlack::handle(HttpRequest&& req, Responder respond) {
         call.status = 0;
         call.error = "hang";
         calls_.push_back(call);
+        ++generation_;
         cv_.notify_all();
         delayed_.emplace_back([this, respond, ms = f.value] {
             std::unique_lock<std::mutex> l(mu_);
@@ -232,6 +236,7 @@ void FakeSlack::handle(HttpRequest&& req, Responder respond) {
     }
     call.status = resp.status;
     calls_.push_back(call);
+    ++generation_;
     cv_.notify_all();
     lk.unlock();
     respond(resp);

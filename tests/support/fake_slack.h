@@ -97,6 +97,7 @@ class FakeSlack {
     std::uint16_t port_ = 0;
     std::mutex mu_;
     std::condition_variable cv_;
+    std::uint64_t generation_ = 0;  // bumped with every change, for wait_until
     std::vector<Call> calls_;
     std::vector<nlohmann::json> responses_;
     std::deque<Fault> faults_;

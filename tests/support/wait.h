@@ -1,9 +1,12 @@
 // Waiting for a fake server's state to change, without sleeping: re-check `pred` whenever the
-// fake notifies `cv`, until it holds or the time is up.
+// fake's `generation` moves (it is bumped under `mu` with every change, then `cv` notified), until
+// `pred` holds or the time is up. The generation closes the gap between checking `pred` and
+// starting to wait, where a bare notify would be lost.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 
