@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,44 @@ double pct(std::vector<double> v, double p) {
     return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
+// n P1 incidents, each with one timer of `kind` due at due(i): the state after a busy day or
+// after downtime, written straight into the tables.
+void seed(Writer& writer, int n, const std::string& status, const std::string& kind,
+          const std::string& key, const std::string& payload,
+          const std::function<EpochMs(int)>& due, EpochMs created) {
+    writer
+        .call<int>([&](SQLite::Database& db) {
+            SQLite::Statement inc(
+                db,
+                "INSERT INTO incidents (id, day, seq, title, severity, status, "
+                "declared_at, updated_at) VALUES (?, '20260101', ?, 'bench', 'P1', ?, ?, ?)");
+            SQLite::Statement tim(
+                db,
+                "INSERT INTO timers (incident_id, kind, key, due_at, payload, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)");
+            for (int i = 0; i < n; ++i) {
+                const std::string id = "INC-20260101-" + std::to_string(100000 + i);
+                inc.bind(1, id);
+                inc.bind(2, i + 1);
+                inc.bind(3, status);
+                inc.bind(4, static_cast<int64_t>(created));
+                inc.bind(5, static_cast<int64_t>(created));
+                inc.exec();
+                inc.reset();
+                tim.bind(1, id);
+                tim.bind(2, kind);
+                tim.bind(3, key);
+                tim.bind(4, static_cast<int64_t>(due(i)));
+                tim.bind(5, payload);
+                tim.bind(6, static_cast<int64_t>(created));
+                tim.exec();
+                tim.reset();
+            }
+            return 0;
+        })
+        .get();
+}
+
 // n incidents, each with one reminder timer due at start + offset(i); fires them all and reports.
 Run run(int n, EpochMs first_due_offset, EpochMs spread_ms, bool quiet_check = false,
         double* idle_cpu = nullptr) {
@@ -57,33 +96,9 @@ Run run(int n, EpochMs first_due_offset, EpochMs spread_ms, bool quiet_check = f
     Writer writer(open_database({dir.file("t.db"), "normal"}));
     CommandHandlers handlers(cfg, templates);
     const EpochMs start = clock.now_ms();
-    writer
-        .call<int>([&](SQLite::Database& db) {
-            SQLite::Statement inc(db,
-                                  "INSERT INTO incidents (id, day, seq, title, severity, status, "
-                                  "declared_at, updated_at) "
-                                  "VALUES (?, '20260101', ?, 'bench', 'P1', 'resolved', ?, ?)");
-            SQLite::Statement tim(db,
-                                  "INSERT INTO timers (incident_id, kind, key, due_at, created_at) "
-                                  "VALUES (?, 'pir_reminder', '1', ?, ?)");
-            for (int i = 0; i < n; ++i) {
-                const std::string id = "INC-20260101-" + std::to_string(100000 + i);
-                inc.bind(1, id);
-                inc.bind(2, i + 1);
-                inc.bind(3, static_cast<int64_t>(start));
-                inc.bind(4, static_cast<int64_t>(start));
-                inc.exec();
-                inc.reset();
-                tim.bind(1, id);
-                tim.bind(2, static_cast<int64_t>(start + first_due_offset +
-                                                 (spread_ms * i) / std::max(1, n)));
-                tim.bind(3, static_cast<int64_t>(start));
-                tim.exec();
-                tim.reset();
-            }
-            return 0;
-        })
-        .get();
+    seed(
+        writer, n, "resolved", "pir_reminder", "1", "{}",
+        [&](int i) { return start + first_due_offset + (spread_ms * i) / std::max(1, n); }, start);
     TimerLoop loop(writer, clock, handlers.escalation());
     const auto t0 = std::chrono::steady_clock::now();
     loop.start();
@@ -133,33 +148,9 @@ double catch_up_sent_ms(int n) {
     Writer writer(open_database({dir.file("c.db"), "normal"}));
     CommandHandlers handlers(cfg, templates);
     const EpochMs start = clock.now_ms();
-    writer
-        .call<int>([&](SQLite::Database& db) {
-            SQLite::Statement inc(db,
-                                  "INSERT INTO incidents (id, day, seq, title, severity, status, "
-                                  "declared_at, updated_at) "
-                                  "VALUES (?, '20260101', ?, 'down', 'P1', 'investigating', ?, ?)");
-            SQLite::Statement tim(
-                db,
-                "INSERT INTO timers (incident_id, kind, key, due_at, payload, created_at) "
-                "VALUES (?, 'page', 'L1.1@0', ?, '{\"level\":1,\"attempt\":1}', ?)");
-            for (int i = 0; i < n; ++i) {
-                const std::string id = "INC-20260101-" + std::to_string(100000 + i);
-                inc.bind(1, id);
-                inc.bind(2, i + 1);
-                inc.bind(3, static_cast<int64_t>(start - 3'600'000));
-                inc.bind(4, static_cast<int64_t>(start - 3'600'000));
-                inc.exec();
-                inc.reset();
-                tim.bind(1, id);
-                tim.bind(2, static_cast<int64_t>(start - 3'600'000));
-                tim.bind(3, static_cast<int64_t>(start - 3'600'000));
-                tim.exec();
-                tim.reset();
-            }
-            return 0;
-        })
-        .get();
+    seed(
+        writer, n, "investigating", "page", "L1.1@0", R"({"level":1,"attempt":1})",
+        [&](int) { return start - 3'600'000; }, start - 3'600'000);
     slack::init_http_client_threads(4);
     OutboxWorker outbox(writer, clock);
     std::shared_ptr<slack::JsonPoster> events =
