@@ -66,7 +66,7 @@ int FakePagerDuty::rejected() {
 
 bool FakePagerDuty::wait_until(const std::function<bool(FakePagerDuty&)>& pred, int timeout_ms) {
     return wait_for_change(
-        mu_, cv_, [&] { return pred(*this); }, timeout_ms);
+        mu_, cv_, generation_, [&] { return pred(*this); }, timeout_ms);
 }
 
 void FakePagerDuty::handle(HttpRequest&& req, Responder respond) {

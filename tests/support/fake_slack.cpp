@@ -147,7 +147,7 @@ std::vector<nlohmann::json> FakeSlack::responses() {
 
 bool FakeSlack::wait_until(const std::function<bool(FakeSlack&)>& pred, int timeout_ms) {
     return wait_for_change(
-        mu_, cv_, [&] { return pred(*this); }, timeout_ms);
+        mu_, cv_, generation_, [&] { return pred(*this); }, timeout_ms);
 }
 
 HttpResponse FakeSlack::slack_error(const std::string& code, nlohmann::json extra) {

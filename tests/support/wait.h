@@ -14,12 +14,18 @@ namespace muster::test {
 
 // `pred` takes its own locks, so it is called with `mu` released.
 inline bool wait_for_change(std::mutex& mu, std::condition_variable& cv,
-                            const std::function<bool()>& pred, int timeout_ms) {
+                            const std::uint64_t& generation, const std::function<bool()>& pred,
+                            int timeout_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
+        std::uint64_t seen;
+        {
+            std::lock_guard<std::mutex> lk(mu);
+            seen = generation;
+        }
         if (pred()) return true;
         std::unique_lock<std::mutex> lk(mu);
-        if (cv.wait_until(lk, deadline) == std::cv_status::timeout) {
+        if (!cv.wait_until(lk, deadline, [&] { return generation != seen; })) {
             lk.unlock();
             return pred();
         }
