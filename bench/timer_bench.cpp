@@ -100,6 +100,7 @@ Run run(int n, EpochMs first_due_offset, EpochMs spread_ms, bool quiet_check = f
         writer, n, "resolved", "pir_reminder", "1", "{}",
         [&](int i) { return start + first_due_offset + (spread_ms * i) / std::max(1, n); }, start);
     TimerLoop loop(writer, clock, handlers.escalation());
+    writer.on_commit([&] { loop.notify(); });  // wired as in `muster serve`
     const auto t0 = std::chrono::steady_clock::now();
     loop.start();
     if (quiet_check && idle_cpu) {

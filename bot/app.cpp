@@ -104,6 +104,7 @@ int serve(Config cfg, const std::string& listen) {
     Templates templates(cfg.templates.dir);
     for (const auto& p : templates.check())
         spdlog::warn("templates: {} (the built-in one is used)", p);
+    for (const auto& w : cfg.warnings()) spdlog::warn("config: {}", w);
     CommandHandlers handlers(cfg, templates);
 
     OutboxWorker outbox(writer, clock,
@@ -283,6 +284,9 @@ int run_cli(int argc, char** argv) {
         for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
         const auto problems = Templates(loaded.config.templates.dir).check();
         for (const auto& p : problems) std::fprintf(stderr, "%s\n", p.c_str());
+        if (loaded.ok())
+            for (const auto& w : loaded.config.warnings())
+                std::fprintf(stderr, "warning: %s\n", w.c_str());
         if (!loaded.ok() || !problems.empty()) return 1;
         std::printf("ok: %s\n", loaded.config.source.c_str());
         return 0;

@@ -59,6 +59,30 @@ bool Config::console_enabled() const {
     return !slack_configured() && !teams_configured();
 }
 
+std::string Config::page_methods(const Contact& c) const {
+    std::string methods;
+    if (!c.pagerduty_routing_key.empty()) methods += "pagerduty ";
+    if (slack_configured() && !c.slack_user.empty()) methods += "slack ";
+    if (console_enabled()) methods += "console ";
+    if (!methods.empty()) methods.pop_back();
+    return methods;
+}
+
+std::vector<std::string> Config::warnings() const {
+    std::vector<std::string> out;
+    for (const auto& [sev, levels] : escalation.policies)
+        for (std::size_t i = 0; i < levels.size(); ++i)
+            for (const auto& who : levels[i].notify) {
+                const auto c = contacts.find(who);
+                if (c != contacts.end() && page_methods(c->second).empty())
+                    out.push_back("escalation.policies." + sev + "[" + std::to_string(i) +
+                                  "]: contact '" + who +
+                                  "' has no way to be paged here (set pagerduty_routing_key, or "
+                                  "slack_user with Slack configured)");
+            }
+    return out;
+}
+
 std::vector<std::string> Config::secrets() const {
     std::vector<std::string> out;
     for (const std::string* s :

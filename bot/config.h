@@ -114,6 +114,11 @@ struct Config {
     const SeverityDef* severity(const std::string& key) const;  // case-insensitive
     std::vector<std::string> severity_keys() const;
     bool console_enabled() const;
+    // How a contact would be paged with this configuration: "pagerduty slack console", or ""
+    // when nothing would reach them.
+    std::string page_methods(const Contact& c) const;
+    // Not errors, but a 3 a.m. surprise: escalation levels that would page nobody.
+    std::vector<std::string> warnings() const;
     bool slack_configured() const { return !slack.bot_token.empty(); }
     bool teams_configured() const { return !teams.app_id.empty(); }
     // Every secret in this configuration, for log redaction.

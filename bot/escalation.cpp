@@ -15,6 +15,14 @@ namespace muster {
 namespace {
 
 const std::int64_t kPirWithinMs = 48LL * 3'600'000;  // seeds 000/001
+// Pages by hand (/incident page) number their attempts from here, apart from planned repeats.
+const int kFirstHandAttempt = 1001;
+
+// One ordered outbox queue per (incident, contact): a contact's trigger and its acknowledge stay in
+// order, and one routing key being throttled (429) never holds back another level's page.
+std::string pagerduty_queue(const std::string& incident, const std::string& contact) {
+    return "pagerduty:" + incident + ":" + contact;
+}
 
 TimelineEvent system_event(const Incident& inc, EpochMs now, const std::string& type,
                            const std::string& text, const std::string& actor = "muster") {
@@ -105,14 +113,30 @@ void Escalation::follow_pagerduty(SQLite::Database& db, const Incident& inc,
         const std::string contact = q.getColumn(0).getString();
         const auto c = config_.contacts.find(contact);
         if (c == config_.contacts.end() || c->second.pagerduty_routing_key.empty()) continue;
-        // Same queue as the triggers, so PagerDuty hears them in order.
+        // Same queue as the contact's triggers, so PagerDuty hears them in order.
         enqueue_outbox(
-            db, inc.id, "pagerduty", "pagerduty:" + inc.id, "pagerduty_" + action,
+            db, inc.id, "pagerduty", pagerduty_queue(inc.id, contact), "pagerduty_" + action,
             dump_json({{"contact", contact},
                        {"body", pagerduty::follow_up(c->second.pagerduty_routing_key,
                                                      q.getColumn(1).getString(), action)}}),
             now);
     }
+}
+
+// Pages already in the outbox but not yet out (PagerDuty or Slack down, a rate limit) would
+// wake someone for an incident that is handled. PagerDuty still hears acknowledge/resolve for
+// every page's dedup_key: one that was never triggered is dropped by PagerDuty, and a trigger
+// that was in flight at this moment gets its follow-up.
+void Escalation::withdraw_queued_pages(SQLite::Database& db, const Incident& inc,
+                                       const Actor& actor, EpochMs now,
+                                       const std::string& why) const {
+    const int withdrawn = withdraw_outbox(db, inc.id, "page", now, why);
+    if (withdrawn > 0)
+        append_timeline(
+            db, system_event(inc, now, "pages_withdrawn",
+                             std::to_string(withdrawn) +
+                                 " queued page message(s) withdrawn before delivery: " + why,
+                             actor.user_id));
 }
 
 void Escalation::on_acknowledged(SQLite::Database& db, const Incident& inc, const Actor& actor,
@@ -123,6 +147,7 @@ void Escalation::on_acknowledged(SQLite::Database& db, const Incident& inc, cons
             db, system_event(inc, now, "pages_cancelled",
                              std::to_string(cancelled) + " pending page(s) cancelled: acknowledged",
                              actor.user_id));
+    withdraw_queued_pages(db, inc, actor, now, "acknowledged");
     follow_pagerduty(db, inc, "acknowledge", now);
 }
 
@@ -134,6 +159,7 @@ void Escalation::on_resolved(SQLite::Database& db, const Incident& inc, const Ac
                                          std::to_string(cancelled) +
                                              " pending page(s) and reminder(s) cancelled: resolved",
                                          actor.user_id));
+    withdraw_queued_pages(db, inc, actor, now, "resolved");
     follow_pagerduty(db, inc, "resolve", now);
     if (inc.severity == "P0" || inc.severity == "P1") {
         ActionItem a;
@@ -177,11 +203,16 @@ void Escalation::on_severity_changed(SQLite::Database& db, const Incident& inc, 
 void Escalation::page_contact(SQLite::Database& db, const Incident& inc, const Contact& c,
                               int level, int attempt, const std::string& by, EpochMs now) const {
     // One row per (incident, level, attempt, contact): a timer that fires twice pages once.
-    std::string methods;
-    if (!c.pagerduty_routing_key.empty()) methods += "pagerduty ";
-    if (config_.slack_configured() && !c.slack_user.empty()) methods += "slack ";
-    if (config_.console_enabled()) methods += "console ";
-    const std::string key = pagerduty::dedup_key(inc.id, c.key);
+    const std::string methods = config_.page_methods(c);
+    // Planned pages and their repeats share one PagerDuty alert per contact (a repeat while it is
+    // open is folded into it; PagerDuty's own escalation re-notifies). A page by hand is someone
+    // asking for a person now, so it opens an alert of its own, even after an acknowledge.
+    const bool by_hand = attempt >= kFirstHandAttempt;
+    const std::string key =
+        pagerduty::dedup_key(inc.id, c.key) +
+        (by_hand ? ":hand-" + (level > 0 ? "L" + std::to_string(level) + "-" : std::string()) +
+                       std::to_string(attempt - kFirstHandAttempt + 1)
+                 : "");
     SQLite::Statement st(db,
                          "INSERT OR IGNORE INTO pages (incident_id, level, attempt, contact, "
                          "dedup_key, methods, at) "
@@ -197,7 +228,7 @@ void Escalation::page_contact(SQLite::Database& db, const Incident& inc, const C
 
     if (!c.pagerduty_routing_key.empty()) {
         const SeverityDef* sev = config_.severity(inc.severity);
-        enqueue_outbox(db, inc.id, "pagerduty", "pagerduty:" + inc.id, "page",
+        enqueue_outbox(db, inc.id, "pagerduty", pagerduty_queue(inc.id, c.key), "page",
                        dump_json({{"contact", c.key},
                                   {"body", pagerduty::trigger(c.pagerduty_routing_key, key,
                                                               "[" + inc.severity +
@@ -218,7 +249,9 @@ void Escalation::page_contact(SQLite::Database& db, const Incident& inc, const C
     TimelineEvent e = system_event(
         inc, now, "page_sent",
         "Paged " + (c.name.empty() ? c.key : c.name) + " (level " + std::to_string(level) +
-            (attempt > 1 ? ", repeat " + std::to_string(attempt - 1) : "") + ") via " +
+            (by_hand ? ", by hand"
+                     : (attempt > 1 ? ", repeat " + std::to_string(attempt - 1) : "")) +
+            ") via " +
             (methods.empty() ? std::string("nothing: the contact has no method") : methods),
         by);
     e.data = dump_json({{"contact", c.key},
@@ -313,14 +346,7 @@ std::optional<std::string> Escalation::page_now(SQLite::Database& db, const Inci
                     " escalation level(s).";
             return std::nullopt;
         }
-        // Manual pages get their own attempt numbers so they never collide with planned ones.
-        SQLite::Statement q(
-            db,
-            "SELECT IFNULL(MAX(attempt), 0) + 1000 FROM pages WHERE incident_id = ? AND level = ?");
-        q.bind(1, inc.id);
-        q.bind(2, level);
-        q.executeStep();
-        const int attempt = std::max(1001, q.getColumn(0).getInt() + 1);
+        const int attempt = next_hand_attempt(db, inc, level, "");
         for (const auto& who : (*levels)[static_cast<std::size_t>(level) - 1].notify) {
             const auto c = config_.contacts.find(who);
             if (c != config_.contacts.end())
@@ -328,25 +354,48 @@ std::optional<std::string> Escalation::page_now(SQLite::Database& db, const Inci
         }
         return "📟 Paging level " + std::to_string(level) + " of " + inc.id + " now.";
     }
+    Contact who;
     const auto c = config_.contacts.find(target);
     if (c != config_.contacts.end()) {
-        page_contact(db, inc, c->second, 0, 1000 + static_cast<int>(now % 100000), actor.user_id,
-                     now);
-        return "📟 Paging " + (c->second.name.empty() ? c->first : c->second.name) + " for " +
-               inc.id + " now.";
+        who = c->second;
+    } else if (!target.empty() &&
+               (target[0] == '@' || std::isupper(static_cast<unsigned char>(target[0])))) {
+        // A chat user (Slack sends a mention as <@U123|name>, which the parser turns into U123):
+        // page them directly by DM.
+        who.key = target[0] == '@' ? target.substr(1) : target;
+        who.name = "@" + who.key;
+        who.slack_user = target[0] == '@' ? "" : target;
+    } else {
+        error = "'" + target + "' is not a level, a contact or a @user.";
+        return std::nullopt;
     }
-    if (!target.empty() &&
-        (target[0] == '@' || std::isupper(static_cast<unsigned char>(target[0])))) {
-        // A chat user: page them directly by DM.
-        Contact adhoc;
-        adhoc.key = target[0] == '@' ? target.substr(1) : target;
-        adhoc.name = "@" + adhoc.key;
-        adhoc.slack_user = target[0] == '@' ? "" : target;
-        page_contact(db, inc, adhoc, 0, 1000 + static_cast<int>(now % 100000), actor.user_id, now);
-        return "📟 Paging " + adhoc.name + " for " + inc.id + " now.";
+    const std::string name = who.name.empty() ? who.key : who.name;
+    if (config_.page_methods(who).empty()) {
+        // Saying "paging" and reaching nobody is the worst answer at 3 a.m.
+        error = "Nothing would reach " + name +
+                ": no PagerDuty routing key and no Slack user for them here. Page a level or a "
+                "configured contact, or mention them as @user in Slack.";
+        return std::nullopt;
     }
-    error = "'" + target + "' is not a level, a contact or a @user.";
-    return std::nullopt;
+    page_contact(db, inc, who, 0, next_hand_attempt(db, inc, 0, who.key), actor.user_id, now);
+    return "📟 Paging " + name + " for " + inc.id + " now.";
+}
+
+// Pages by hand number their attempts from kFirstHandAttempt per (level, contact), so they never
+// collide with planned attempts or with each other (the pages table is unique on them).
+int Escalation::next_hand_attempt(SQLite::Database& db, const Incident& inc, int level,
+                                  const std::string& contact) const {
+    SQLite::Statement q(db,
+                        "SELECT IFNULL(MAX(attempt) + 1, ?) FROM pages WHERE incident_id = ? AND "
+                        "level = ? AND attempt >= ? AND (? = '' OR contact = ?)");
+    q.bind(1, kFirstHandAttempt);
+    q.bind(2, inc.id);
+    q.bind(3, level);
+    q.bind(4, kFirstHandAttempt);
+    q.bind(5, contact);
+    q.bind(6, contact);
+    q.executeStep();
+    return q.getColumn(0).getInt();
 }
 
 }  // namespace muster

@@ -43,6 +43,10 @@ class Escalation {
 
   private:
     const std::vector<EscalationLevel>* policy(const std::string& severity) const;
+    void withdraw_queued_pages(SQLite::Database& db, const Incident& inc, const Actor& actor,
+                               EpochMs now, const std::string& why) const;
+    int next_hand_attempt(SQLite::Database& db, const Incident& inc, int level,
+                          const std::string& contact) const;
     void plan_levels(SQLite::Database& db, const Incident& inc, EpochMs from,
                      int after_level) const;
     void page_level(SQLite::Database& db, const Incident& inc, int level, int attempt,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 namespace muster {
 
@@ -16,71 +17,113 @@ EpochMs RetryPolicy::delay(int attempts, std::mt19937& rng) const {
 }
 
 OutboxWorker::OutboxWorker(Writer& writer, const Clock& clock, RetryPolicy retry)
-    : writer_(writer), clock_(clock), retry_(retry), rng_(std::random_device{}()) {}
+    : writer_(writer), clock_(clock), retry_(retry) {}
 
 OutboxWorker::~OutboxWorker() {
     stop();
 }
 
 void OutboxWorker::add_deliverer(const std::string& destination, std::shared_ptr<Deliverer> d) {
-    deliverers_[destination] = std::move(d);
+    auto lane = std::make_unique<Lane>();
+    lane->destination = destination;
+    lane->deliverer = std::move(d);
+    lane->rng.seed(std::random_device{}());
+    lanes_[destination] = std::move(lane);
 }
 
 void OutboxWorker::start() {
-    thread_ = std::thread([this] { loop(); });
+    try {
+        fail_undeliverable();
+    } catch (const std::exception& e) {
+        spdlog::error("outbox: {}", e.what());
+    }
+    for (auto& [dest, lane] : lanes_) {
+        Lane* l = lane.get();
+        l->thread = std::thread([this, l] { loop(*l); });
+    }
 }
 
 void OutboxWorker::stop() {
-    {
-        std::lock_guard<std::mutex> lk(mu_);
-        stopping_ = true;
+    stopping_ = true;
+    for (auto& [dest, lane] : lanes_) {
+        { std::lock_guard<std::mutex> lk(lane->mu); }
+        lane->cv.notify_all();
+        if (lane->thread.joinable()) lane->thread.join();
     }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
 }
 
 void OutboxWorker::notify() {
-    {
-        std::lock_guard<std::mutex> lk(mu_);
-        pending_notify_ = true;
+    for (auto& [dest, lane] : lanes_) {
+        {
+            std::lock_guard<std::mutex> lk(lane->mu);
+            lane->pending_notify = true;
+        }
+        lane->cv.notify_one();
     }
-    cv_.notify_one();
 }
 
 std::size_t OutboxWorker::run_due() {
+    std::size_t settled = fail_undeliverable();
+    for (auto& [dest, lane] : lanes_) settled += run_lane(*lane);
+    return settled;
+}
+
+std::size_t OutboxWorker::fail_undeliverable() {
+    std::vector<std::string> known;
+    for (const auto& [dest, lane] : lanes_) known.push_back(dest);
+    const EpochMs now = clock_.now_ms();
+    return static_cast<std::size_t>(
+        writer_
+            .call<int>([&known, now](SQLite::Database& db) {
+                std::string sql =
+                    "UPDATE outbox SET status = 'failed', delivered_at = ?, last_error = 'no "
+                    "deliverer for ' || destination || ' (not configured)' WHERE status = "
+                    "'pending'";
+                for (std::size_t i = 0; i < known.size(); ++i)
+                    sql += " AND destination <> ?" + std::to_string(i + 2);
+                SQLite::Statement st(db, sql);
+                st.bind(1, static_cast<int64_t>(now));
+                for (std::size_t i = 0; i < known.size(); ++i)
+                    st.bind(static_cast<int>(i + 2), known[i]);
+                const int n = st.exec();
+                if (n > 0)
+                    spdlog::error(
+                        "outbox: {} message(s) for destinations that are not configured "
+                        "marked failed",
+                        n);
+                return n;
+            })
+            .get());
+}
+
+std::size_t OutboxWorker::run_lane(Lane& lane) {
     std::size_t settled = 0;
+    const std::string dest = lane.destination;
     for (;;) {
         const EpochMs now = clock_.now_ms();
         auto due = writer_
-                       .call<std::vector<OutboxItem>>(
-                           [now](SQLite::Database& db) { return due_outbox(db, now, 64); })
+                       .call<std::vector<OutboxItem>>([now, dest](SQLite::Database& db) {
+                           return due_outbox(db, now, 64, dest);
+                       })
                        .get();
         if (due.empty()) return settled;
-        // Deliver every channel head that is due, then record all outcomes in one write: one
-        // commit per round instead of one per message keeps the writer free for requests.
-        struct Outcome {
-            const OutboxItem* item;
-            DeliveryResult result;
-            EpochMs at, next;
-        };
-        std::vector<Outcome> outcomes;
-        outcomes.reserve(due.size());
-        for (const auto& item : due) {
+        // Each outcome goes to the writer as soon as it is known, without waiting for it: the
+        // writer commits it with whatever else is queued (group commit), so a crash right after a
+        // delivery repeats at most what was in flight, not the whole round.
+        std::vector<std::future<int>> recorded;
+        recorded.reserve(due.size());
+        for (auto& item : due) {
+            if (stopping_) break;
             DeliveryResult r;
-            const auto it = deliverers_.find(item.destination);
-            if (it == deliverers_.end()) {
-                r = DeliveryResult::failed("no deliverer for " + item.destination);
-            } else {
-                try {
-                    r = it->second->deliver(item);
-                } catch (const std::exception& e) {
-                    r = DeliveryResult::later(e.what());
-                }
+            try {
+                r = lane.deliverer->deliver(item);
+            } catch (const std::exception& e) {
+                r = DeliveryResult::later(e.what());
             }
-            const EpochMs done_at = clock_.now_ms();
+            const EpochMs at = clock_.now_ms();
             EpochMs next = 0;
             if (r.kind == DeliveryResult::Kind::retry)
-                next = r.retry_after ? *r.retry_after : done_at + retry_.delay(item.attempts, rng_);
+                next = r.retry_after ? *r.retry_after : at + retry_.delay(item.attempts, lane.rng);
             if (r.kind == DeliveryResult::Kind::failed)
                 spdlog::error("outbox: {} #{} to {} failed for good: {}", item.kind, item.id,
                               item.destination, r.detail);
@@ -90,69 +133,67 @@ std::size_t OutboxWorker::run_due() {
             else if (r.kind == DeliveryResult::Kind::retry)
                 spdlog::warn("outbox: {} #{} to {} will be retried: {}", item.kind, item.id,
                              item.destination, r.detail);
-            outcomes.push_back({&item, std::move(r), done_at, next});
-        }
-        writer_
-            .call<int>([&outcomes](SQLite::Database& db) {
-                for (const auto& o : outcomes) {
-                    if (o.result.record) {
+            recorded.push_back(
+                writer_.call<int>([id = item.id, r = std::move(r), at, next](SQLite::Database& db) {
+                    if (r.record) {
                         // What a delivery learnt must not undo the record of the delivery.
                         try {
                             db.exec("SAVEPOINT record");
-                            o.result.record(db);
+                            r.record(db);
                             db.exec("RELEASE record");
                         } catch (const std::exception& e) {
                             db.exec("ROLLBACK TO record");
                             db.exec("RELEASE record");
-                            spdlog::error("outbox: recording the result of #{} failed: {}",
-                                          o.item->id, e.what());
+                            spdlog::error("outbox: recording the result of #{} failed: {}", id,
+                                          e.what());
                         }
                     }
-                    switch (o.result.kind) {
+                    switch (r.kind) {
                         case DeliveryResult::Kind::delivered:
-                            mark_outbox_delivered(db, o.item->id, o.at, o.result.detail);
+                            mark_outbox_delivered(db, id, at, r.detail);
                             break;
                         case DeliveryResult::Kind::retry:
-                            mark_outbox_retry(db, o.item->id, o.next, o.result.detail,
-                                              o.result.counts_as_attempt);
+                            mark_outbox_retry(db, id, next, r.detail, r.counts_as_attempt);
                             break;
                         case DeliveryResult::Kind::failed:
-                            mark_outbox_failed(db, o.item->id, o.at, o.result.detail);
+                            mark_outbox_failed(db, id, at, r.detail);
                             break;
                     }
-                }
-                return 0;
-            })
-            .get();
-        settled += outcomes.size();
+                    return 0;
+                }));
+        }
+        for (auto& f : recorded) f.get();  // storage trouble surfaces here, to the loop
+        settled += recorded.size();
+        if (stopping_) return settled;
     }
 }
 
-void OutboxWorker::loop() {
+void OutboxWorker::loop(Lane& lane) {
     for (;;) {
         {
-            std::lock_guard<std::mutex> lk(mu_);
+            std::lock_guard<std::mutex> lk(lane.mu);
             if (stopping_) return;
-            pending_notify_ = false;
+            lane.pending_notify = false;
         }
         std::optional<EpochMs> next;
         try {
-            run_due();
+            run_lane(lane);
+            const std::string dest = lane.destination;
             next = writer_
                        .call<std::optional<EpochMs>>(
-                           [](SQLite::Database& db) { return next_outbox_due(db); })
+                           [dest](SQLite::Database& db) { return next_outbox_due(db, dest); })
                        .get();
         } catch (const std::exception& e) {
-            spdlog::error("outbox: {}", e.what());
+            spdlog::error("outbox ({}): {}", lane.destination, e.what());
             next = clock_.now_ms() + 1000;  // storage trouble: look again soon
         }
-        std::unique_lock<std::mutex> lk(mu_);
-        auto wake = [&] { return stopping_ || pending_notify_; };
+        std::unique_lock<std::mutex> lk(lane.mu);
+        auto wake = [&] { return stopping_ || lane.pending_notify; };
         if (next) {
             const EpochMs wait = std::max<EpochMs>(0, *next - clock_.now_ms());
-            cv_.wait_for(lk, std::chrono::milliseconds(wait), wake);
+            lane.cv.wait_for(lk, std::chrono::milliseconds(wait), wake);
         } else {
-            cv_.wait(lk, wake);
+            lane.cv.wait(lk, wake);
         }
     }
 }

@@ -3,6 +3,7 @@
 // It sleeps until it is notified of a commit or the next retry falls due: no busy polling.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -68,32 +69,43 @@ struct RetryPolicy {
     EpochMs delay(int attempts, std::mt19937& rng) const;
 };
 
+// One lane (thread) per destination, so a platform that hangs or rate-limits (Slack timing out
+// for 10 s a call) never holds back another's messages (a PagerDuty page that is due).
 class OutboxWorker {
   public:
     OutboxWorker(Writer& writer, const Clock& clock, RetryPolicy retry = {});
     ~OutboxWorker();
 
+    // Before start().
     void add_deliverer(const std::string& destination, std::shared_ptr<Deliverer> d);
     void start();
     void stop();
     void notify();  // something was committed
 
-    // Delivers everything due now; returns how many rows it settled (tests call this directly).
+    // Settles rows for destinations nobody delivers (the configuration changed since they were
+    // written), then delivers everything due now, lane after lane; returns how many rows it
+    // settled. Tests call this directly; start() runs the first part once.
     std::size_t run_due();
 
   private:
-    void loop();
+    struct Lane {
+        std::string destination;
+        std::shared_ptr<Deliverer> deliverer;
+        std::mt19937 rng;
+        std::mutex mu;
+        std::condition_variable cv;
+        bool pending_notify = true;
+        std::thread thread;
+    };
+    std::size_t run_lane(Lane& lane);
+    std::size_t fail_undeliverable();
+    void loop(Lane& lane);
 
     Writer& writer_;
     const Clock& clock_;
     RetryPolicy retry_;
-    std::mt19937 rng_;
-    std::map<std::string, std::shared_ptr<Deliverer>> deliverers_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool pending_notify_ = true;
-    bool stopping_ = false;
-    std::thread thread_;
+    std::map<std::string, std::unique_ptr<Lane>> lanes_;
+    std::atomic<bool> stopping_{false};
 };
 
 }  // namespace muster

@@ -60,22 +60,26 @@ std::int64_t enqueue_outbox(SQLite::Database& db, const std::string& incident_id
     return enqueue_outbox(db, item);
 }
 
-std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit) {
+std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit,
+                                   const std::string& destination) {
     SQLite::Statement q(db, std::string("SELECT ") + kCols +
                                 " FROM outbox WHERE id IN (SELECT MIN(id) FROM outbox WHERE "
-                                "status = 'pending' GROUP BY channel_key) AND next_attempt_at <= ? "
-                                "ORDER BY id LIMIT ?");
-    q.bind(1, static_cast<int64_t>(now));
-    q.bind(2, limit);
+                                "status = 'pending' AND (?1 = '' OR destination = ?1) GROUP BY "
+                                "channel_key) AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3");
+    q.bind(1, destination);
+    q.bind(2, static_cast<int64_t>(now));
+    q.bind(3, limit);
     std::vector<OutboxItem> out;
     while (q.executeStep()) out.push_back(read_item(q));
     return out;
 }
 
-std::optional<EpochMs> next_outbox_due(SQLite::Database& db) {
+std::optional<EpochMs> next_outbox_due(SQLite::Database& db, const std::string& destination) {
     SQLite::Statement q(db,
                         "SELECT MIN(next_attempt_at) FROM outbox WHERE id IN (SELECT MIN(id) FROM "
-                        "outbox WHERE status = 'pending' GROUP BY channel_key)");
+                        "outbox WHERE status = 'pending' AND (?1 = '' OR destination = ?1) GROUP "
+                        "BY channel_key)");
+    q.bind(1, destination);
     if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
     return q.getColumn(0).getInt64();
 }
@@ -114,6 +118,18 @@ void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now,
     st.bind(2, error);
     st.bind(3, static_cast<int64_t>(id));
     st.exec();
+}
+
+int withdraw_outbox(SQLite::Database& db, const std::string& incident_id, const std::string& kind,
+                    EpochMs now, const std::string& why) {
+    SQLite::Statement st(db,
+                         "UPDATE outbox SET status = 'withdrawn', delivered_at = ?, last_error = ? "
+                         "WHERE incident_id = ? AND kind = ? AND status = 'pending'");
+    st.bind(1, static_cast<int64_t>(now));
+    st.bind(2, why);
+    st.bind(3, incident_id);
+    st.bind(4, kind);
+    return st.exec();
 }
 
 std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id) {

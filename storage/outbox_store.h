@@ -23,7 +23,7 @@ struct OutboxItem {
     int attempts = 0;
     EpochMs next_attempt_at = 0;
     EpochMs created_at = 0;
-    std::string status = "pending";  // pending | delivered | failed
+    std::string status = "pending";  // pending | delivered | failed | withdrawn
     std::optional<EpochMs> delivered_at;
     std::optional<std::string> last_error;
 };
@@ -33,10 +33,12 @@ std::int64_t enqueue_outbox(SQLite::Database& db, const OutboxItem& item);
 std::int64_t enqueue_outbox(SQLite::Database& db, const std::string& incident_id,
                             const std::string& destination, const std::string& channel_key,
                             const std::string& kind, const std::string& payload, EpochMs now);
-// The head of each channel's queue that is due at `now`, oldest first.
-std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit);
+// The head of each channel's queue that is due at `now`, oldest first; only rows for
+// `destination` when one is given (channel keys never span destinations).
+std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit,
+                                   const std::string& destination = "");
 // The earliest next_attempt_at among channel heads, to know how long to sleep.
-std::optional<EpochMs> next_outbox_due(SQLite::Database& db);
+std::optional<EpochMs> next_outbox_due(SQLite::Database& db, const std::string& destination = "");
 void mark_outbox_delivered(SQLite::Database& db, std::int64_t id, EpochMs now,
                            const std::string& result);
 // count_attempt = false: held back by our own rate limit, not a failed try (no backoff growth).
@@ -45,5 +47,10 @@ void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at,
 void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now,
                         const std::string& error);
 std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id);
+// Rows of `kind` for the incident still waiting to go out (an outage, a rate limit) that would
+// now be wrong to send, e.g. pages once someone acknowledged: marked withdrawn, never sent. A row
+// the worker is sending at this moment still records its real outcome. Returns how many.
+int withdraw_outbox(SQLite::Database& db, const std::string& incident_id, const std::string& kind,
+                    EpochMs now, const std::string& why);
 
 }  // namespace muster

@@ -53,8 +53,12 @@ void Writer::run() {
             }
             observers = observers_;
         }
+        // Observers (the outbox worker, the timer loop) wake to look for new work. Only a batch
+        // that changed rows can have made any: waking them for their own read-only look would
+        // make them wake each other for ever.
+        const int changes_before = sqlite3_total_changes(db_->getHandle());
         run_batch(batch);
-        if (last_commit_ok_.load())
+        if (last_commit_ok_.load() && sqlite3_total_changes(db_->getHandle()) != changes_before)
             for (auto& o : observers) o();
     }
 }

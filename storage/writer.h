@@ -57,7 +57,8 @@ class Writer {
         return fut;
     }
 
-    // Observers run on the writer thread after every successful commit.
+    // Observers run on the writer thread after every successful commit that changed rows (a
+    // batch of reads commits too, but wakes nobody).
     void on_commit(std::function<void()> fn);
 
     // Finishes every queued job, then stops the thread. Idempotent.

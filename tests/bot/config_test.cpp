@@ -190,3 +190,28 @@ TEST(Config, ConsoleIsTheDefaultOnlyWithoutPlatforms) {
     c.chat.console = true;
     EXPECT_TRUE(c.console_enabled());
 }
+
+TEST(Config, WarnsAboutEscalationLevelsThatWouldPageNobody) {
+    // With Slack configured and the console off, the shipped contacts (names only) reach nobody.
+    const auto r = parse_config(
+        "slack: {bot_token: xoxb-1}\n"
+        "contacts:\n"
+        "  oncall-primary: {name: On-call, slack_user: U0ONCALL}\n"
+        "  eng-manager: {name: Manager}\n"
+        "escalation:\n"
+        "  policies:\n"
+        "    P1: [{after: 0s, notify: [oncall-primary]}, {after: 1h, notify: [eng-manager]}]\n",
+        "w.yaml", env_of({}));
+    ASSERT_TRUE(r.ok());
+    // (P0 and P2 keep their runbook policies, whose default contacts have no method either.)
+    std::vector<std::string> p1;
+    for (const auto& w : r.config.warnings())
+        if (w.rfind("escalation.policies.P1", 0) == 0) p1.push_back(w);
+    ASSERT_EQ(p1.size(), 1u);
+    EXPECT_NE(p1[0].find("escalation.policies.P1[1]: contact 'eng-manager' has no way to be paged"),
+              std::string::npos)
+        << p1[0];
+    EXPECT_EQ(r.config.page_methods(r.config.contacts.at("oncall-primary")), "slack");
+    // On the console (no platform), everyone is "paged" there.
+    EXPECT_TRUE(parse_config("", "d.yaml", env_of({})).config.warnings().empty());
+}

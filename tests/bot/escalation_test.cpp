@@ -5,6 +5,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "bot/timer_loop.h"
 #include "commands/handlers.h"
 #include "storage/database.h"
@@ -257,4 +259,107 @@ TEST(Escalation, PageCommandPagesNow) {
     EXPECT_TRUE(w.run("page " + kId + " nobody-here").error);
     EXPECT_EQ(
         w.count("SELECT COUNT(*) FROM timeline WHERE type = 'page_sent' AND actor = 'U0ALICE'"), 2);
+}
+
+// PagerDuty was down (or Slack rate-limited): the pages are still queued when someone acks. They
+// must not go out afterwards and wake people for a handled incident; PagerDuty still hears the
+// acknowledge for every dedup_key, in the same queue behind them.
+TEST(Escalation, AnAckWithdrawsPagesStillQueuedForDelivery) {
+    World w;
+    w.cfg.slack.bot_token = "xoxb-test";
+    w.cfg.contacts["oncall-primary"].slack_user = "U0ONCALL";
+    w.run("declare P1 checkout down");
+    w.advance_to(kT0);
+    // Nothing has been delivered: the PagerDuty trigger and the Slack DM wait in the outbox.
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND status = 'pending'"), 2);
+    // One of them was already out before the ack: it keeps its real outcome.
+    w.q<int>([](SQLite::Database& db) {
+        const auto id = db.execAndGet(
+                              "SELECT MIN(id) FROM outbox WHERE kind = 'page' AND "
+                              "destination = 'pagerduty'")
+                            .getInt64();
+        mark_outbox_delivered(db, id, kT0 + 1000, "202");
+        return 0;
+    });
+    w.advance_to(kT0 + 5 * kMin);  // a repeat of level 1, queued too
+    w.clock.set(kT0 + 6 * kMin);
+    EXPECT_FALSE(w.run("ack " + kId, "U0ONCALL").error);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND status = 'pending'"), 0);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND status = 'withdrawn' "
+                      "AND last_error = 'acknowledged'"),
+              3);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND status = 'delivered'"),
+              1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'pagerduty_acknowledge' AND "
+                      "status = 'pending'"),
+              1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'pages_withdrawn' AND actor = "
+                      "'U0ONCALL' AND text LIKE '3 queued page%'"),
+              1);
+    // The acknowledge is still delivered after the withdrawn rows: they no longer block the queue.
+    const auto due = w.q<std::vector<OutboxItem>>(
+        [](SQLite::Database& db) { return due_outbox(db, kT0 + 7 * kMin, 10); });
+    ASSERT_FALSE(due.empty());
+    bool ack_due = false;
+    for (const auto& item : due) ack_due |= item.kind == "pagerduty_acknowledge";
+    EXPECT_TRUE(ack_due);
+}
+
+TEST(Escalation, ResolveWithdrawsQueuedPagesToo) {
+    World w;
+    w.run("declare P0 data loss");
+    w.advance_to(kT0);
+    w.clock.set(kT0 + kMin);
+    w.run("resolve " + kId + " false alarm");
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND status = 'withdrawn' "
+                      "AND last_error = 'resolved'"),
+              1);
+    EXPECT_EQ(w.pagerduty().back()["event_action"], "resolve");
+}
+
+// A page by hand is someone asking for a person now: each opens its own PagerDuty alert (a
+// planned repeat folds into the open one), even after an acknowledge; and a target nothing can
+// reach is refused instead of answered with "paging".
+TEST(Escalation, PagesByHandOpenTheirOwnPagerDutyAlerts) {
+    World w;
+    w.run("declare P1 queue stuck");
+    w.advance_to(kT0);
+    w.run("ack " + kId);
+    EXPECT_FALSE(w.run("page " + kId + " eng-manager").error);
+    EXPECT_FALSE(w.run("page " + kId + " eng-manager").error);
+    EXPECT_FALSE(w.run("page " + kId + " L1").error);
+    std::vector<std::string> triggers;
+    for (const auto& e : w.pagerduty())
+        if (e["event_action"] == "trigger") triggers.push_back(e["dedup_key"]);
+    const std::string base = "muster:" + kId + ":";
+    EXPECT_EQ(triggers, (std::vector<std::string>{
+                            base + "oncall-primary", base + "eng-manager:hand-1",
+                            base + "eng-manager:hand-2", base + "oncall-primary:hand-L1-1"}));
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'page_sent' AND text LIKE "
+                      "'%by hand%'"),
+              3);
+    // Resolving closes every alert Muster opened.
+    w.run("resolve " + kId);
+    std::set<std::string> resolved;
+    for (const auto& e : w.pagerduty())
+        if (e["event_action"] == "resolve") resolved.insert(e["dedup_key"]);
+    EXPECT_EQ(resolved, std::set<std::string>(triggers.begin(), triggers.end()));
+}
+
+TEST(Escalation, APageThatWouldReachNobodyIsRefused) {
+    World w;                                    // no console, no Slack
+    w.cfg.contacts["exec"].name = "Executive";  // no method at all
+    w.run("declare P1 queue stuck");
+    const int before = w.count("SELECT COUNT(*) FROM pages");
+    const Reply r = w.run("page " + kId + " exec");
+    EXPECT_TRUE(r.error);
+    EXPECT_NE(r.text.find("Nothing would reach Executive"), std::string::npos) << r.text;
+    EXPECT_TRUE(w.run("page " + kId + " @someone").error);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages"), before);
+    // With Slack configured, a mention (U… after the parser) is reached by DM.
+    w.cfg.slack.bot_token = "xoxb-test";
+    EXPECT_FALSE(w.run("page " + kId + " <@U0BOB|bob>").error);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND channel_key = "
+                      "'slack:dm:U0BOB'"),
+              1);
 }

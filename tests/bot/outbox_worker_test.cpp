@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <deque>
+#include <future>
 #include <mutex>
 
 #include <SQLiteCpp/Statement.h>
@@ -32,11 +34,12 @@ struct Fixture {
     test::TempDir dir;
     Writer writer{open_database({dir.file("o.db")})};
     FakeClock clock{1'000'000};
-    std::int64_t add(const std::string& channel, const std::string& kind) {
+    std::int64_t add(const std::string& channel, const std::string& kind,
+                     const std::string& destination = "test") {
         return writer
             .call<std::int64_t>([&](SQLite::Database& db) {
                 OutboxItem i;
-                i.destination = "test";
+                i.destination = destination;
                 i.channel_key = channel;
                 i.kind = kind;
                 i.payload = "{}";
@@ -135,4 +138,51 @@ TEST(OutboxWorker, UnknownDestinationFailsVisibly) {
     EXPECT_EQ(w.run_due(), 1u);
     EXPECT_EQ(f.row(id).status, "failed");
     EXPECT_NE(f.row(id).last_error->find("no deliverer"), std::string::npos);
+}
+
+namespace {
+// Hangs like a platform that accepts the connection and never answers, until released.
+class HungDeliverer : public Deliverer {
+  public:
+    std::promise<void> entered;
+    std::shared_future<void> release;
+    DeliveryResult deliver(const OutboxItem&) override {
+        entered.set_value();
+        release.wait();
+        return DeliveryResult::ok("late");
+    }
+};
+class SignallingDeliverer : public Deliverer {
+  public:
+    std::promise<void> called;
+    DeliveryResult deliver(const OutboxItem&) override {
+        called.set_value();
+        return DeliveryResult::ok("ok");
+    }
+};
+}  // namespace
+
+// Slack hanging (each call up to its timeout) must not hold back a due PagerDuty page: each
+// destination has its own lane.
+TEST(OutboxWorker, AHungPlatformDoesNotHoldBackAnother) {
+    Fixture f;
+    auto slack = std::make_shared<HungDeliverer>();
+    std::promise<void> release;
+    slack->release = release.get_future().share();
+    auto pagerduty = std::make_shared<SignallingDeliverer>();
+    OutboxWorker w(f.writer, f.clock);
+    w.add_deliverer("slack", slack);
+    w.add_deliverer("pagerduty", pagerduty);
+    const auto post = f.add("slack:incident:1", "post", "slack");  // older: first in line
+    const auto page = f.add("pagerduty:1:oncall", "page", "pagerduty");
+    w.start();
+    ASSERT_EQ(slack->entered.get_future().wait_for(std::chrono::seconds(10)),
+              std::future_status::ready);
+    EXPECT_EQ(pagerduty->called.get_future().wait_for(std::chrono::seconds(10)),
+              std::future_status::ready)
+        << "the page waited for the hung Slack call";
+    release.set_value();
+    w.stop();
+    EXPECT_EQ(f.row(post).status, "delivered");
+    EXPECT_EQ(f.row(page).status, "delivered");
 }

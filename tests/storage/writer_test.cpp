@@ -56,6 +56,25 @@ TEST(Writer, AFailingJobRollsBackAloneInItsBatch) {
     EXPECT_LE(w.commits() - commits_before, 3u);  // the three jobs shared at most two commits
 }
 
+TEST(Writer, ObserversWakeForWritesNotForReads) {
+    test::TempDir dir;
+    Writer w(open_database({dir.file("w.db")}));
+    std::atomic<int> woken{0};
+    w.on_commit([&woken] { ++woken; });
+    count_rows(w);  // a read: commits, but there is nothing new for anyone to look at
+    EXPECT_EQ(woken.load(), 0);
+    w.call<int>([](SQLite::Database& db) {
+         insert(db, "k");
+         return 0;
+     }).get();
+    // The observer runs after the job's completion, on the writer thread: one more job through
+    // the queue orders us after it.
+    count_rows(w);
+    EXPECT_EQ(woken.load(), 1);
+    count_rows(w);
+    EXPECT_EQ(woken.load(), 1);
+}
+
 TEST(Writer, GroupCommitUnderConcurrencyLosesNothing) {
     test::TempDir dir;
     Writer w(open_database({dir.file("w.db")}));
