@@ -70,6 +70,22 @@ DatabaseOptions db_options(const Config& cfg, bool read_only) {
     return o;
 }
 
+// With Slack, a PagerDuty trigger links the incident channel if it exists when the page goes out.
+pagerduty::ChannelLookup pagerduty_channel_lookup(const Config& cfg, Writer& writer) {
+    if (!cfg.slack_configured()) return {};
+    return [&writer](const std::string& incident) {
+        return writer
+            .call<std::optional<pagerduty::ChannelRef>>(
+                [incident](SQLite::Database& db) -> std::optional<pagerduty::ChannelRef> {
+                    const auto id = channel_of_incident(db, incident, "slack");
+                    const auto inc = load_incident(db, incident);
+                    if (!id || !inc) return std::nullopt;
+                    return pagerduty::ChannelRef{*id, inc->channel};
+                })
+            .get();
+    };
+}
+
 int serve(Config cfg, const std::string& listen) {
     if (!listen.empty()) {
         const auto colon = listen.rfind(':');
@@ -151,7 +167,7 @@ int serve(Config cfg, const std::string& listen) {
                                  [events](const std::string&, const nlohmann::json& body) {
                                      return events->post(body);
                                  },
-                                 clock));
+                                 clock, pagerduty_channel_lookup(cfg, writer)));
     }
     TimerLoop timers(writer, clock, handlers.escalation());
     writer.on_commit([&outbox, &timers] {

@@ -169,4 +169,10 @@ std::string channel_name(const ChannelNameInput& in, std::size_t max_len) {
     return name;
 }
 
+std::string channel_name(const ChannelNameInput& in, int k, std::size_t max_len) {
+    if (k <= 1) return channel_name(in, max_len);
+    const std::string suffix = "-" + std::to_string(k);
+    return channel_name(in, max_len - std::min(max_len, suffix.size())) + suffix;
+}
+
 }  // namespace muster

@@ -24,5 +24,8 @@ std::vector<std::string> unknown_pattern_tokens(const std::string& pattern);
 
 std::string slugify(const std::string& title, std::size_t max_len);
 std::string channel_name(const ChannelNameInput& in, std::size_t max_len = 80);
+// The k-th name for the same input when the first is taken (k ≥ 2): "…-k", the slug shortened to
+// make room so the whole stays within max_len.
+std::string channel_name(const ChannelNameInput& in, int k, std::size_t max_len = 80);
 
 }  // namespace muster

@@ -161,7 +161,15 @@ void Escalation::on_resolved(SQLite::Database& db, const Incident& inc, const Ac
                                          actor.user_id));
     withdraw_queued_pages(db, inc, actor, now, "resolved");
     follow_pagerduty(db, inc, "resolve", now);
-    if (inc.severity == "P0" || inc.severity == "P1") {
+    if (inc.severity != "P0" && inc.severity != "P1") return;
+    // One review per incident: resolved again after a reopen, it keeps the first action item (and
+    // its reminder counts from this resolution).
+    SQLite::Statement has_review(db,
+                                 "SELECT COUNT(*) FROM action_items WHERE incident_id = ? AND "
+                                 "created_by = 'muster' AND text = 'Post-incident review'");
+    has_review.bind(1, inc.id);
+    has_review.executeStep();
+    if (has_review.getColumn(0).getInt() == 0) {
         ActionItem a;
         a.incident_id = inc.id;
         a.text = "Post-incident review";
@@ -173,15 +181,16 @@ void Escalation::on_resolved(SQLite::Database& db, const Incident& inc, const Ac
         a.created_at = now;
         a.created_by = "muster";
         add_action_item(db, a);
-        schedule_timer(
-            db,
-            {0, inc.id, "pir_reminder", std::to_string(now), now + kPirWithinMs, "{}", "pending"},
-            now);
     }
+    schedule_timer(
+        db, {0, inc.id, "pir_reminder", std::to_string(now), now + kPirWithinMs, "{}", "pending"},
+        now);
 }
 
 void Escalation::on_reopened(SQLite::Database& db, const Incident& inc, EpochMs now) const {
-    // The team is already engaged: reopening restarts the reminders, not the paging.
+    // The team is already engaged: reopening restarts the reminders, not the paging. The review
+    // reminder waits for the next resolution.
+    cancel_timers(db, inc.id, "pir_reminder");
     schedule_status_reminder(db, inc, now);
 }
 

@@ -1,5 +1,7 @@
 #include "bot/incident_messages.h"
 
+#include <SQLiteCpp/Statement.h>
+
 #include <cstdio>
 
 #include "bot/channel_name.h"
@@ -54,9 +56,9 @@ nlohmann::json IncidentMessages::template_data(const Incident& inc, EpochMs now)
     return d;
 }
 
-std::string IncidentMessages::channel_name_for(const Incident& inc) const {
+std::string IncidentMessages::channel_name_for(const Incident& inc, int k) const {
     return channel_name(
-        {config_.slack.channel_name_pattern, inc.title, inc.id, inc.severity, inc.declared_at});
+        {config_.slack.channel_name_pattern, inc.title, inc.id, inc.severity, inc.declared_at}, k);
 }
 
 std::string IncidentMessages::topic(const Incident& inc) const {
@@ -117,6 +119,13 @@ void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const
     slack(db, inc, "create_channel",
           {{"op", "create_channel"},
            {"name", channel_name_for(inc)},
+           // What the name was made from, so "-2", "-3" shorten the slug, not the unique part.
+           {"name_from",
+            {{"pattern", config_.slack.channel_name_pattern},
+             {"title", inc.title},
+             {"id", inc.id},
+             {"severity", inc.severity},
+             {"declared_at", inc.declared_at}}},
            {"is_private", config_.slack.channel_private},
            {"response_url", actor.response_url}},
           now);
@@ -155,7 +164,22 @@ void IncidentMessages::updated(SQLite::Database& db, const Incident& inc, const 
                                const std::string& text, EpochMs now) const {
     nlohmann::json data = template_data(inc, now);
     data["change"] = change;
-    data["text"] = text;
+    const TextAndEta parts = split_eta(text);
+    data["text"] = parts.text;
+    if (!parts.eta.empty()) data["eta"] = parts.eta;
+    // Current actions: what the team noted since the previous status update (seed 001 "what
+    // we're doing now"), newest last, at most five.
+    SQLite::Statement notes(
+        db,
+        "SELECT text FROM (SELECT id, text FROM timeline WHERE incident_id = ?1 AND type = 'note' "
+        "AND id > IFNULL((SELECT MAX(id) FROM timeline WHERE incident_id = ?1 AND type = "
+        "'status_update' AND at < ?2), 0) ORDER BY id DESC LIMIT 5) ORDER BY id");
+    notes.bind(1, inc.id);
+    notes.bind(2, static_cast<int64_t>(now));  // this update's own event is at `now`
+    std::string actions;
+    while (notes.executeStep())
+        actions += (actions.empty() ? "• " : "\n• ") + notes.getColumn(0).getString();
+    if (!actions.empty()) data["current_actions"] = actions;
     console(db, inc, inc.channel, "status_update", "status_update", data, now);
     if (!config_.slack_configured()) return;
     slack(db, inc, "status_update",
@@ -203,6 +227,12 @@ void IncidentMessages::page(SQLite::Database& db, const Incident& inc, const Con
             dump_json({{"op", "post"}, {"channel", contact.slack_user}, {"message", to_json(msg)}}),
             now);
     }
+}
+
+void IncidentMessages::invite(SQLite::Database& db, const Incident& inc, const std::string& user,
+                              EpochMs now) const {
+    if (!config_.slack_configured() || user.empty() || user[0] == '@') return;
+    slack(db, inc, "invite", {{"op", "invite"}, {"users", {user}}}, now);
 }
 
 void IncidentMessages::reminder(SQLite::Database& db, const Incident& inc, const std::string& title,

@@ -26,7 +26,7 @@ class IncidentMessages {
     // The data every message template sees for an incident.
     nlohmann::json template_data(const Incident& inc, EpochMs now) const;
     // Name of the incident's channel by slack.channel_name_pattern.
-    std::string channel_name_for(const Incident& inc) const;
+    std::string channel_name_for(const Incident& inc, int k = 1) const;  // k ≥ 2: "…-k"
 
     void declared(SQLite::Database& db, const Incident& inc, const Actor& actor, EpochMs now) const;
     // A status update: `change` says what changed, `text` what the responder wrote.
@@ -38,6 +38,9 @@ class IncidentMessages {
     void page(SQLite::Database& db, const Incident& inc, const Contact& contact, int level,
               int attempt, EpochMs now) const;
     // A reminder posted in the incident's channel.
+    // Someone given a role joins the incident channel (Slack user ids only; "@name" is no id).
+    void invite(SQLite::Database& db, const Incident& inc, const std::string& user,
+                EpochMs now) const;
     void reminder(SQLite::Database& db, const Incident& inc, const std::string& title,
                   const std::string& text, EpochMs now) const;
     // Slack's "<severity> · <status> · IC" line, at most 250 characters.

@@ -1,5 +1,7 @@
 #include "bot/text.h"
 
+#include <cctype>
+
 namespace muster {
 
 bool is_valid_utf8(const std::string& s) {
@@ -59,6 +61,25 @@ std::string truncate_chars(const std::string& s, std::size_t max_chars) {
         --cut;
     } while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80);
     return s.substr(0, cut) + "…";
+}
+
+TextAndEta split_eta(const std::string& text) {
+    std::string lower = text;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // The last "eta:" that starts a word, so "beta: …" is not one.
+    std::size_t at = std::string::npos;
+    for (std::size_t i = lower.find("eta:"); i != std::string::npos; i = lower.find("eta:", i + 1))
+        if (i == 0 || !std::isalnum(static_cast<unsigned char>(lower[i - 1]))) at = i;
+    if (at == std::string::npos) return {text, ""};
+    auto trim = [](std::string s) {
+        const char* ws = " \t\n\r-,;:";  // ASCII only: never cut into a UTF-8 character
+        const auto b = s.find_first_not_of(ws);
+        if (b == std::string::npos) return std::string();
+        return s.substr(b, s.find_last_not_of(" \t\n\r,;") - b + 1);
+    };
+    TextAndEta r{trim(text.substr(0, at)), trim(text.substr(at + 4))};
+    if (r.eta.empty()) return {text, ""};
+    return r;
 }
 
 }  // namespace muster

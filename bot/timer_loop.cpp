@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "storage/incident_store.h"
+
 namespace muster {
 
 TimerLoop::~TimerLoop() {
@@ -60,6 +62,24 @@ std::size_t TimerLoop::run_due() {
                             st.exec();
                             spdlog::error("timers: {} {} of {} failed: {}", t.kind, t.key,
                                           t.incident_id, e.what());
+                            // Where the people running the incident look, not only in the log: a
+                            // page that could not go out must not vanish quietly.
+                            TimelineEvent ev;
+                            ev.incident_id = t.incident_id;
+                            ev.at = now;
+                            ev.type = "timer_failed";
+                            ev.actor = "muster";
+                            ev.source = "system";
+                            ev.text =
+                                "Could not act on the " + t.kind + " due at " +
+                                format_human_utc(t.due_at) + ": " + e.what() +
+                                (t.kind == "page" ? " — page by hand with /incident page" : "");
+                            try {
+                                append_timeline(db, ev);
+                            } catch (const std::exception& te) {
+                                spdlog::error("timers: recording that failure failed too: {}",
+                                              te.what());
+                            }
                         }
                     }
                     return due.size();

@@ -97,9 +97,12 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
 
     // The console stands in for the chat platform: it "creates" the incident channel at once,
     // named by the convention, so the rest of the flow can be driven from curl.
+    // Like Slack's name_taken, a name already used (the same title declared in the same minute,
+    // or a pattern without a slug) gets "-2", "-3", …
     std::string channel_id;
     if (config_.console_enabled()) {
-        channel_id = messages_.channel_name_for(inc);
+        for (int k = 1; channel_id.empty() || incident_for_channel(db, channel_id); ++k)
+            channel_id = messages_.channel_name_for(inc, k);
         inc.channel = "#" + channel_id;
     }
     insert_incident(db, inc);
@@ -283,6 +286,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
                               std::string(role_label(cmd.role)) + ": " + who(user) +
                                   (previous.empty() ? "" : " (was " + who(previous) + ")"),
                               "", now);
+            messages_.invite(db, inc, user, now);
             if (cmd.role == Role::ic) escalation_.on_ic_assigned(db, inc, now);
             return announce("🎖 " + who(user) + " is now " + role_label(cmd.role) + " of " +
                             inc.id + ".");

@@ -38,11 +38,31 @@ nlohmann::json follow_up(const std::string& routing_key, const std::string& key,
     return {{"routing_key", routing_key}, {"event_action", action}, {"dedup_key", key}};
 }
 
+std::string slack_channel_link(const std::string& channel_id) {
+    return "https://slack.com/app_redirect?channel=" + channel_id;
+}
+
 DeliveryResult EventsDeliverer::deliver(const OutboxItem& item) {
-    const nlohmann::json p = nlohmann::json::parse(item.payload, nullptr, false);
-    if (!p.is_object() || !p.contains("body")) return DeliveryResult::failed("unreadable payload");
-    const slack::ApiResponse a = post_(url_, p["body"]);
-    const std::string action = p["body"].value("event_action", "");
+    nlohmann::json p = nlohmann::json::parse(item.payload, nullptr, false);
+    if (!p.is_object() || !p.contains("body") || !p["body"].is_object())
+        return DeliveryResult::failed("unreadable payload");
+    nlohmann::json& body = p["body"];
+    if (channel_ && body.value("event_action", "") == "trigger" && !item.incident_id.empty() &&
+        !body.contains("links")) {
+        std::optional<ChannelRef> ch;
+        try {
+            ch = channel_(item.incident_id);
+        } catch (const std::exception&) {
+            // Without the link the page is still a page.
+        }
+        if (ch && !ch->id.empty()) {
+            body["payload"]["custom_details"]["channel"] = ch->name;
+            body["links"] = nlohmann::json::array(
+                {{{"href", slack_channel_link(ch->id)}, {"text", "Slack " + ch->name}}});
+        }
+    }
+    const slack::ApiResponse a = post_(url_, body);
+    const std::string action = body.value("event_action", "");
     const std::string who = p.value("contact", "");
     const std::string incident = item.incident_id;
     const EpochMs now = clock_.now_ms();

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "bot/clock.h"
@@ -27,16 +28,32 @@ nlohmann::json follow_up(const std::string& routing_key, const std::string& dedu
 using Poster =
     std::function<slack::ApiResponse(const std::string& url, const nlohmann::json& body)>;
 
+// The incident's Slack channel once it exists: id and "#name".
+struct ChannelRef {
+    std::string id, name;
+};
+using ChannelLookup = std::function<std::optional<ChannelRef>(const std::string& incident_id)>;
+
+// https://slack.com/app_redirect?channel=<id> (Slack's documented deep link to a channel).
+std::string slack_channel_link(const std::string& channel_id);
+
 class EventsDeliverer final : public Deliverer {
   public:
-    EventsDeliverer(std::string events_url, Poster post, const Clock& clock)
-        : url_(std::move(events_url)), post_(std::move(post)), clock_(clock) {}
+    // `channel`, when given, is asked at send time: a trigger carries the incident channel's name
+    // and a link to it if the channel exists by then. A page never waits for the channel.
+    EventsDeliverer(std::string events_url, Poster post, const Clock& clock,
+                    ChannelLookup channel = {})
+        : url_(std::move(events_url)),
+          post_(std::move(post)),
+          clock_(clock),
+          channel_(std::move(channel)) {}
     DeliveryResult deliver(const OutboxItem& item) override;
 
   private:
     std::string url_;
     Poster post_;
     const Clock& clock_;
+    ChannelLookup channel_;
 };
 
 }  // namespace muster::pagerduty

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "bot/channel_name.h"
 #include "bot/message.h"
 #include "integrations/slack/block_kit.h"
 #include "storage/outbox_store.h"
@@ -147,7 +148,13 @@ DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nloh
     if (next < 1) next = 1;
     for (int k = next; k <= 50; ++k) {
         next = k;
-        const std::string name = k == 1 ? base : numbered(base, k);
+        std::string name = k == 1 ? base : numbered(base, k);
+        if (k > 1 && p.contains("name_from") && p["name_from"].is_object()) {
+            const auto& f = p["name_from"];
+            name = channel_name({f.value("pattern", ""), f.value("title", ""), f.value("id", ""),
+                                 f.value("severity", ""), f.value("declared_at", EpochMs{0})},
+                                k);
+        }
         ApiResponse a;
         if (auto retry = call("conversations.create", "",
                               {{"name", name}, {"is_private", p.value("is_private", false)}}, a))

@@ -51,4 +51,9 @@ TEST(ChannelName, LongTitlesKeepTheUniquePart) {
     const std::string tail = channel_name(input(title, "{slug}-{id}"));
     EXPECT_TRUE(slack_valid(tail)) << tail;
     EXPECT_NE(tail.find("inc-20261122-007"), std::string::npos) << tail;
+    // A numbered name (the first was taken) shortens the slug, never the id, to stay within 80.
+    const std::string second = channel_name(input(title, "{slug}-{id}"), 12);
+    EXPECT_TRUE(slack_valid(second)) << second;
+    EXPECT_LE(second.size(), 80u);
+    EXPECT_NE(second.find("inc-20261122-007-12"), std::string::npos) << second;
 }

@@ -218,6 +218,29 @@ TEST(Escalation, ATimerWhoseWorkFailsRollsBackAlone) {
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-002'"), 1);
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-001'"), 0);
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE state = 'failed'"), 1);
+    // ...and the people on the incident see it on its timeline, not only in a log.
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE incident_id = 'INC-20261122-001' AND "
+                      "type = 'timer_failed' AND text LIKE 'Could not act on the page due at%'"),
+              1);
+}
+
+TEST(Escalation, ReopenAndResolveAgainKeepsOneReviewAndOneReminder) {
+    World w;
+    w.run("declare P1 api errors");
+    w.run("resolve " + kId);
+    w.clock.set(kT0 + kHour);
+    w.run("reopen " + kId + " errors are back");
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE kind = 'pir_reminder' AND state = "
+                      "'pending'"),
+              0);
+    w.clock.set(kT0 + 2 * kHour);
+    w.run("resolve " + kId);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM action_items WHERE text = 'Post-incident review'"), 1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE kind = 'pir_reminder' AND state = "
+                      "'pending'"),
+              1);
+    w.advance_to(kT0 + 2 * kHour + 48 * kHour);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE text = 'Post-incident review due'"), 1);
 }
 
 TEST(Escalation, RemindersForUpdatesAndAMissingIc) {

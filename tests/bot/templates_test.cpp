@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bot/text.h"
 #include "tests/support/temp_dir.h"
 
 using namespace muster;
@@ -89,4 +90,16 @@ TEST(Message, JsonRoundTripAndEmptyFieldsDropped) {
     EXPECT_THROW(message_from_json({{"fields", "nope"}}), std::runtime_error);
     // Invalid UTF-8 never makes JSON output throw.
     EXPECT_NO_THROW(dump_json(nlohmann::json{{"x", std::string("\xff\xfe")}}));
+}
+
+TEST(Text, SplitEtaFindsTheRunbooksEtaLine) {
+    EXPECT_EQ(split_eta("failover done ETA: 20 minutes").text, "failover done");
+    EXPECT_EQ(split_eta("failover done ETA: 20 minutes").eta, "20 minutes");
+    EXPECT_EQ(split_eta("failover done, eta:15:30 UTC").eta, "15:30 UTC");
+    EXPECT_EQ(split_eta("failover done, eta:15:30 UTC").text, "failover done");
+    EXPECT_EQ(split_eta("beta: rollout paused").eta, "");  // not a word of its own
+    EXPECT_EQ(split_eta("beta: rollout paused").text, "beta: rollout paused");
+    EXPECT_EQ(split_eta("no estimate ETA:").text, "no estimate ETA:");  // empty: left as written
+    EXPECT_EQ(split_eta("ETA: soon").text, "");
+    EXPECT_EQ(split_eta("…still digging ETA: —").eta, "—");
 }

@@ -223,3 +223,67 @@ TEST(Handlers, NoConsoleMeansNoConsoleRows) {
     w.run("declare P1 quiet");
     EXPECT_TRUE(w.outbox("INC-20261122-001").empty());
 }
+
+// Two people declaring the same thing within a minute (or a pattern without a slug, like the
+// runbook's incident-YYYY-MM-DD-HH-MM) must give two incidents in two channels, not a storage
+// error for the second.
+TEST(Handlers, SameNameInTheSameMinuteGetsANumberedChannel) {
+    World w;
+    const Reply a = w.run("declare P1 checkout down");
+    const Reply b = w.run("declare P1 checkout down");
+    ASSERT_FALSE(a.error) << a.text;
+    ASSERT_FALSE(b.error) << b.text;
+    const Incident first = w.incident("INC-20261122-001");
+    const Incident second = w.incident("INC-20261122-002");
+    EXPECT_EQ(second.channel, first.channel + "-2");
+    // The second is implied inside its own channel.
+    EXPECT_FALSE(w.run("note in the second", second.channel.substr(1)).error);
+    EXPECT_EQ(w.timeline("INC-20261122-002").back().text, "in the second");
+
+    w.cfg.slack.channel_name_pattern = "incident-{yyyy}-{mm}-{dd}-{hh}-{min}";
+    EXPECT_FALSE(w.run("declare P2 one thing").error);
+    EXPECT_FALSE(w.run("declare P2 another thing").error);
+    EXPECT_EQ(w.incident("INC-20261122-003").channel, "#incident-2026-11-22-09-30");
+    EXPECT_EQ(w.incident("INC-20261122-004").channel, "#incident-2026-11-22-09-30-2");
+}
+
+// Seed 001's status update: what we know, current actions (the notes since the last update), ETA.
+TEST(Handlers, StatusUpdateCarriesCurrentActionsAndEta) {
+    World w;
+    w.run("declare P1 checkout down");
+    const std::string ch = w.incident("INC-20261122-001").channel.substr(1);
+    for (const char* text :
+         {"note drained eu-west", "update identified bad deploy of cart ETA: 20 minutes",
+          "note rolled back cart to v41", "note watching error rate",
+          "update monitoring error rate falling"}) {
+        w.now += 60'000;
+        w.run(text, ch);
+    }
+    std::vector<std::string> updates;
+    for (const auto& o : w.outbox("INC-20261122-001"))
+        if (o.kind == "status_update") updates.push_back(o.payload);
+    ASSERT_EQ(updates.size(), 2u);
+    const auto first = nlohmann::json::parse(updates[0])["message"].dump();
+    const auto second = nlohmann::json::parse(updates[1])["message"].dump();
+    EXPECT_NE(first.find("ETA: 20 minutes"), std::string::npos) << first;
+    EXPECT_NE(first.find("\"bad deploy of cart\""), std::string::npos) << first;
+    EXPECT_NE(first.find("• drained eu-west"), std::string::npos) << first;
+    EXPECT_NE(second.find("• rolled back cart to v41\\n• watching error rate"), std::string::npos)
+        << second;
+    EXPECT_EQ(second.find("drained eu-west"), std::string::npos) << second;
+    EXPECT_NE(second.find("ETA: not yet known"), std::string::npos) << second;
+}
+
+// Made IC from the announce channel, Bob must end up in the incident channel.
+TEST(Handlers, ARoleHolderIsInvitedToTheIncidentChannel) {
+    World w;
+    w.cfg.slack.bot_token = "xoxb-test";
+    w.run("declare P1 checkout down");
+    ASSERT_FALSE(w.run("role INC-20261122-001 ic <@U0BOB|bob>").error);
+    ASSERT_FALSE(w.run("role INC-20261122-001 comms @carol").error);  // a name, not an id
+    std::vector<nlohmann::json> invites;
+    for (const auto& o : w.outbox("INC-20261122-001"))
+        if (o.kind == "invite") invites.push_back(nlohmann::json::parse(o.payload));
+    ASSERT_EQ(invites.size(), 2u);  // the reporter at declaration, then Bob
+    EXPECT_EQ(invites[1]["users"], nlohmann::json::array({"U0BOB"}));
+}

@@ -34,6 +34,8 @@ TEST(SlashCommandE2E, DeclareUpdateAckResolveThenExport) {
     // The console sink prints the declaration, seeded from the runbook template.
     EXPECT_TRUE(s.proc->wait_for_stdout("🚨 INCIDENT DECLARED 🚨")) << s.proc->out();
     EXPECT_TRUE(s.proc->wait_for_stdout("console → #alerts-warning"));
+    // The level-1 page is printed too (acknowledged before it is out, it would be withdrawn).
+    EXPECT_TRUE(s.proc->wait_for_stdout("📟 PAGE"));
 
     // Inside the incident channel the incident is implied.
     EXPECT_EQ(json_of(s.command("update identified bad deploy of cart", channel))["response_type"],

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include "bot/channel_name.h"
 #include "bot/templates.h"
 #include "storage/database.h"
 #include "storage/outbox_store.h"
@@ -96,6 +97,23 @@ TEST(SlackDeliverer, NumberedNamesStayWithinEightyCharacters) {
     r.fake.add_channel("C0FULL", base);
     ASSERT_EQ(r.run(create(base)).kind, Kind::delivered);
     EXPECT_TRUE(r.fake.channel_by_name(std::string(78, 'a') + "-2"));
+}
+
+TEST(SlackDeliverer, NumberedNamesShortenTheSlugNotTheIncidentId) {
+    Rig r;
+    nlohmann::json op = create("");
+    op["name_from"] = {{"pattern", "{slug}-{id}"},
+                       {"title", std::string(200, 'a')},
+                       {"id", kIncident},
+                       {"severity", "P1"},
+                       {"declared_at", 1795339800000}};
+    op["name"] =
+        channel_name({"{slug}-{id}", std::string(200, 'a'), kIncident, "P1", 1795339800000});
+    r.fake.add_channel("C0TAKEN", op["name"]);
+    ASSERT_EQ(r.run(op).kind, Kind::delivered);
+    const auto name = load_incident(*r.db, kIncident)->channel;
+    EXPECT_LE(name.size(), 81u);  // with the '#'
+    EXPECT_EQ(name.substr(name.size() - 19), "-inc-20261122-001-2") << name;
 }
 
 TEST(SlackDeliverer, PermanentErrorsReachTheTimelineAndTheUser) {

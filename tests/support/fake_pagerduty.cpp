@@ -30,6 +30,13 @@ std::string validate(const nlohmann::json& e) {
     const std::string sev = p.value("severity", "");
     if (sev != "critical" && sev != "error" && sev != "warning" && sev != "info")
         return "'payload.severity' is invalid";
+    if (e.contains("links")) {
+        if (!e["links"].is_array()) return "'links' is invalid";
+        for (const auto& l : e["links"])
+            if (!l.is_object() || !l.contains("href") || !l["href"].is_string() ||
+                l["href"].get<std::string>().rfind("http", 0) != 0)
+                return "'links.href' is invalid";
+    }
     return "";
 }
 }  // namespace

@@ -1,0 +1,71 @@
+// Our PagerDuty Events API v2 deliverer against the local fake PagerDuty over real HTTP.
+#include "integrations/pagerduty/events_api.h"
+
+#include <gtest/gtest.h>
+
+#include "bot/message.h"
+#include "tests/support/fake_pagerduty.h"
+
+using namespace muster;
+using Kind = DeliveryResult::Kind;
+
+namespace {
+
+struct Rig {
+    bool pool_sized = (slack::init_http_client_threads(4), true);  // before any client exists
+    test::FakePagerDuty pd;
+    FakeClock clock{1795339800000};
+    std::shared_ptr<slack::JsonPoster> poster =
+        slack::make_json_poster(pd.events_url(), std::chrono::seconds(5));
+    std::optional<pagerduty::ChannelRef> channel;
+    pagerduty::EventsDeliverer deliverer{
+        pd.events_url(),
+        [this](const std::string&, const nlohmann::json& body) { return poster->post(body); },
+        clock, [this](const std::string&) { return channel; }};
+
+    DeliveryResult page(const std::string& incident = "INC-20261122-001") {
+        OutboxItem item;
+        item.id = 1;
+        item.incident_id = incident;
+        item.destination = "pagerduty";
+        item.kind = "page";
+        item.payload = dump_json(
+            {{"contact", "oncall-primary"},
+             {"body", pagerduty::trigger(std::string(32, 'a'),
+                                         pagerduty::dedup_key(incident, "oncall-primary"),
+                                         "[P1 High] " + incident + ": checkout down", "error",
+                                         {{"incident_id", incident}, {"channel", ""}}, "")}});
+        return deliverer.deliver(item);
+    }
+};
+
+}  // namespace
+
+TEST(PagerDutyEvents, ATriggerLinksTheIncidentChannelOnceItExists) {
+    Rig r;
+    // The channel is not there yet (Slack is slow or down): the page goes out anyway, unlinked.
+    ASSERT_EQ(r.page().kind, Kind::delivered);
+    r.channel = pagerduty::ChannelRef{"C0INC1", "#incident-20261122-0930-checkout-down"};
+    ASSERT_EQ(r.page().kind, Kind::delivered);
+    const auto events = r.pd.accepted();
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_FALSE(events[0].contains("links"));
+    EXPECT_EQ(events[1]["links"][0]["href"], "https://slack.com/app_redirect?channel=C0INC1");
+    EXPECT_EQ(events[1]["links"][0]["text"], "Slack #incident-20261122-0930-checkout-down");
+    EXPECT_EQ(events[1]["payload"]["custom_details"]["channel"],
+              "#incident-20261122-0930-checkout-down");
+    EXPECT_EQ(r.pd.rejected(), 0);
+}
+
+TEST(PagerDutyEvents, RefusalsAreFinalAndOutagesRetried) {
+    Rig r;
+    r.pd.fail_next(1, 503);
+    const auto later = r.page();
+    EXPECT_EQ(later.kind, Kind::retry);
+    EXPECT_NE(later.detail.find("PagerDuty"), std::string::npos);
+    r.pd.fail_next(1, 400);
+    const auto refused = r.page();
+    EXPECT_EQ(refused.kind, Kind::failed);
+    EXPECT_NE(refused.detail.find("400"), std::string::npos);
+    EXPECT_EQ(r.page().kind, Kind::delivered);
+}
