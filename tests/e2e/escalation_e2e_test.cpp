@@ -37,6 +37,18 @@ double cpu_ms_of(pid_t pid) {
         if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
     return ticks * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
+// PagerDuty accepted the level-1 page and Muster recorded it as delivered.
+bool level_one_recorded(FakePagerDuty& pd, const MusterServer& s) {
+    if (!pd.wait_until([](FakePagerDuty& p) { return triggers_for(p, "oncall-primary") == 1; },
+                       10'000))
+        return false;
+    for (int i = 0; i < 200; ++i) {
+        if (s.rows_where("outbox", "destination = 'pagerduty' AND status = 'delivered'") > 0)
+            return true;
+        pd.wait_until([](FakePagerDuty&) { return false; }, 50);
+    }
+    return false;
+}
 std::string config(const FakePagerDuty& pd) {
     return "pagerduty: {events_url: " + pd.events_url() +
            "}\n"
@@ -61,16 +73,10 @@ TEST(EscalationE2E, KillNineBeforeAPageIsDueThenItGoesOutOnce) {
     const auto declared_at = std::chrono::steady_clock::now();
     const auto r = s.command("declare P1 checkout API 5xx");
     ASSERT_EQ(r.status, 200);
-    ASSERT_TRUE(pd.wait_until(
-        [](FakePagerDuty& p) { return triggers_for(p, "oncall-primary") == 1; }, 10'000));
     // Kill once the level-1 page is recorded as delivered, so what follows is only about level 2.
     // (Killed between PagerDuty's 202 and that record, the page would be sent again with the same
     // dedup_key, which PagerDuty folds into the same incident: see README, delivery guarantees.)
-    for (int i = 0;
-         i < 200 &&
-         s.rows_where("outbox", "destination = 'pagerduty' AND status = 'delivered'") == 0;
-         ++i)
-        pd.wait_until([](FakePagerDuty&) { return false; }, 50);
+    ASSERT_TRUE(level_one_recorded(pd, s));
     s.proc->signal(SIGKILL);
     s.proc->wait_exit();
     // Stay down until level 2 is overdue (due 2 s after the declaration).
@@ -128,13 +134,7 @@ TEST(EscalationE2E, AnIdleServerSleeps) {
     yaml.replace(yaml.find("after: 2s"), 9, "after: 1h");
     MusterServer s(yaml);
     ASSERT_EQ(s.command("declare P1 checkout API 5xx").status, 200);
-    ASSERT_TRUE(pd.wait_until(
-        [](FakePagerDuty& p) { return triggers_for(p, "oncall-primary") == 1; }, 10'000));
-    for (int i = 0;
-         i < 200 &&
-         s.rows_where("outbox", "destination = 'pagerduty' AND status = 'delivered'") == 0;
-         ++i)
-        pd.wait_until([](FakePagerDuty&) { return false; }, 50);
+    ASSERT_TRUE(level_one_recorded(pd, s));
     const double before = cpu_ms_of(s.proc->pid());
     pd.wait_until([](FakePagerDuty&) { return false; }, 1500);  // a quiet 1.5 s
     const double used = cpu_ms_of(s.proc->pid()) - before;
