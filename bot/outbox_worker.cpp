@@ -16,6 +16,35 @@ EpochMs RetryPolicy::delay(int attempts, std::mt19937& rng) const {
     return static_cast<EpochMs>(static_cast<double>(d) * j(rng));
 }
 
+namespace {
+void record_outcome(SQLite::Database& db, std::int64_t id, const DeliveryResult& r, EpochMs at,
+                    EpochMs next) {
+    if (r.record) {
+        // What a delivery learnt must not undo the record of the delivery.
+        try {
+            db.exec("SAVEPOINT record");
+            r.record(db);
+            db.exec("RELEASE record");
+        } catch (const std::exception& e) {
+            db.exec("ROLLBACK TO record");
+            db.exec("RELEASE record");
+            spdlog::error("outbox: recording the result of #{} failed: {}", id, e.what());
+        }
+    }
+    switch (r.kind) {
+        case DeliveryResult::Kind::delivered:
+            mark_outbox_delivered(db, id, at, r.detail);
+            break;
+        case DeliveryResult::Kind::retry:
+            mark_outbox_retry(db, id, next, r.detail, r.counts_as_attempt);
+            break;
+        case DeliveryResult::Kind::failed:
+            mark_outbox_failed(db, id, at, r.detail);
+            break;
+    }
+}
+}  // namespace
+
 OutboxWorker::OutboxWorker(Writer& writer, const Clock& clock, RetryPolicy retry)
     : writer_(writer), clock_(clock), retry_(retry) {}
 
@@ -107,11 +136,28 @@ std::size_t OutboxWorker::run_lane(Lane& lane) {
                        })
                        .get();
         if (due.empty()) return settled;
-        // Each outcome goes to the writer as soon as it is known, without waiting for it: the
-        // writer commits it with whatever else is queued (group commit), so a crash right after a
-        // delivery repeats at most what was in flight, not the whole round.
+        // Outcomes go to the writer without waiting for it (it group-commits them with whatever
+        // else is queued). Where a resend would be visible, each goes as soon as it is known, so a
+        // crash right after a delivery repeats at most what was in flight; elsewhere one job per
+        // round keeps the commits (fsyncs) few.
+        struct Outcome {
+            std::int64_t id;
+            DeliveryResult result;
+            EpochMs at, next;
+        };
         std::vector<std::future<int>> recorded;
-        recorded.reserve(due.size());
+        std::vector<Outcome> unrecorded;
+        auto flush = [&] {
+            if (unrecorded.empty()) return;
+            recorded.push_back(
+                writer_.call<int>([outcomes = std::move(unrecorded)](SQLite::Database& db) {
+                    for (const auto& o : outcomes) record_outcome(db, o.id, o.result, o.at, o.next);
+                    return static_cast<int>(outcomes.size());
+                }));
+            unrecorded.clear();
+        };
+        const bool batch = lane.deliverer->resend_is_harmless();
+        std::size_t delivered = 0;
         for (auto& item : due) {
             if (stopping_) break;
             DeliveryResult r;
@@ -133,37 +179,13 @@ std::size_t OutboxWorker::run_lane(Lane& lane) {
             else if (r.kind == DeliveryResult::Kind::retry)
                 spdlog::warn("outbox: {} #{} to {} will be retried: {}", item.kind, item.id,
                              item.destination, r.detail);
-            recorded.push_back(
-                writer_.call<int>([id = item.id, r = std::move(r), at, next](SQLite::Database& db) {
-                    if (r.record) {
-                        // What a delivery learnt must not undo the record of the delivery.
-                        try {
-                            db.exec("SAVEPOINT record");
-                            r.record(db);
-                            db.exec("RELEASE record");
-                        } catch (const std::exception& e) {
-                            db.exec("ROLLBACK TO record");
-                            db.exec("RELEASE record");
-                            spdlog::error("outbox: recording the result of #{} failed: {}", id,
-                                          e.what());
-                        }
-                    }
-                    switch (r.kind) {
-                        case DeliveryResult::Kind::delivered:
-                            mark_outbox_delivered(db, id, at, r.detail);
-                            break;
-                        case DeliveryResult::Kind::retry:
-                            mark_outbox_retry(db, id, next, r.detail, r.counts_as_attempt);
-                            break;
-                        case DeliveryResult::Kind::failed:
-                            mark_outbox_failed(db, id, at, r.detail);
-                            break;
-                    }
-                    return 0;
-                }));
+            unrecorded.push_back({item.id, std::move(r), at, next});
+            ++delivered;
+            if (!batch) flush();
         }
+        flush();
         for (auto& f : recorded) f.get();  // storage trouble surfaces here, to the loop
-        settled += recorded.size();
+        settled += delivered;
         if (stopping_) return settled;
     }
 }

@@ -60,6 +60,10 @@ class Deliverer {
   public:
     virtual ~Deliverer() = default;
     virtual DeliveryResult deliver(const OutboxItem& item) = 0;
+    // Whether sending a row again after a crash is harmless (PagerDuty folds it by dedup_key; the
+    // console prints twice). Then outcomes are recorded once per round, in one commit; otherwise
+    // (Slack: a second message, a second channel) each is recorded as soon as it is known.
+    virtual bool resend_is_harmless() const { return false; }
 };
 
 struct RetryPolicy {

@@ -1,5 +1,7 @@
 #include "storage/outbox_store.h"
 
+#include <stdexcept>
+
 #include <SQLiteCpp/Statement.h>
 
 namespace muster {
@@ -28,6 +30,11 @@ OutboxItem read_item(SQLite::Statement& q) {
 }  // namespace
 
 std::int64_t enqueue_outbox(SQLite::Database& db, const OutboxItem& item) {
+    // Queues never span destinations, and the key says whose they are: a destination's lane
+    // finds its heads by a range of the channel_key index alone.
+    if (item.channel_key.rfind(item.destination + ":", 0) != 0)
+        throw std::logic_error("outbox channel_key '" + item.channel_key + "' must start with '" +
+                               item.destination + ":'");
     SQLite::Statement st(
         db,
         "INSERT INTO outbox (incident_id, destination, channel_key, kind, payload, "
@@ -60,13 +67,28 @@ std::int64_t enqueue_outbox(SQLite::Database& db, const std::string& incident_id
     return enqueue_outbox(db, item);
 }
 
+namespace {
+// The channel keys of one destination are ["<destination>:", "<destination>;"): a range of the
+// outbox_pending index, with no table lookup per row. No destination: every key.
+void bind_key_range(SQLite::Statement& q, const std::string& destination, int lo, int hi) {
+    if (destination.empty()) {
+        q.bind(lo, "");
+        q.bind(hi, "\xff");
+    } else {
+        q.bind(lo, destination + ":");
+        q.bind(hi, destination + ";");
+    }
+}
+}  // namespace
+
 std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit,
                                    const std::string& destination) {
     SQLite::Statement q(db, std::string("SELECT ") + kCols +
                                 " FROM outbox WHERE id IN (SELECT MIN(id) FROM outbox WHERE "
-                                "status = 'pending' AND (?1 = '' OR destination = ?1) GROUP BY "
-                                "channel_key) AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3");
-    q.bind(1, destination);
+                                "status = 'pending' AND channel_key >= ?1 AND channel_key < ?4 "
+                                "GROUP BY channel_key) AND next_attempt_at <= ?2 ORDER BY id "
+                                "LIMIT ?3");
+    bind_key_range(q, destination, 1, 4);
     q.bind(2, static_cast<int64_t>(now));
     q.bind(3, limit);
     std::vector<OutboxItem> out;
@@ -77,9 +99,9 @@ std::vector<OutboxItem> due_outbox(SQLite::Database& db, EpochMs now, int limit,
 std::optional<EpochMs> next_outbox_due(SQLite::Database& db, const std::string& destination) {
     SQLite::Statement q(db,
                         "SELECT MIN(next_attempt_at) FROM outbox WHERE id IN (SELECT MIN(id) FROM "
-                        "outbox WHERE status = 'pending' AND (?1 = '' OR destination = ?1) GROUP "
-                        "BY channel_key)");
-    q.bind(1, destination);
+                        "outbox WHERE status = 'pending' AND channel_key >= ?1 AND channel_key < "
+                        "?2 GROUP BY channel_key)");
+    bind_key_range(q, destination, 1, 2);
     if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
     return q.getColumn(0).getInt64();
 }

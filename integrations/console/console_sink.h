@@ -13,6 +13,7 @@ class ConsoleSink final : public Deliverer {
   public:
     explicit ConsoleSink(std::ostream& out) : out_(out) {}
     DeliveryResult deliver(const OutboxItem& item) override;
+    bool resend_is_harmless() const override { return true; }
 
   private:
     std::ostream& out_;

@@ -48,6 +48,7 @@ class EventsDeliverer final : public Deliverer {
           clock_(clock),
           channel_(std::move(channel)) {}
     DeliveryResult deliver(const OutboxItem& item) override;
+    bool resend_is_harmless() const override { return true; }  // same dedup_key, same alert
 
   private:
     std::string url_;

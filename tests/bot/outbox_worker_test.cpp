@@ -40,7 +40,9 @@ struct Fixture {
             .call<std::int64_t>([&](SQLite::Database& db) {
                 OutboxItem i;
                 i.destination = destination;
-                i.channel_key = channel;
+                i.channel_key = channel.rfind(destination + ":", 0) == 0
+                                    ? channel
+                                    : destination + ":" + channel;
                 i.kind = kind;
                 i.payload = "{}";
                 i.next_attempt_at = clock.now_ms();
@@ -185,4 +187,31 @@ TEST(OutboxWorker, AHungPlatformDoesNotHoldBackAnother) {
     w.stop();
     EXPECT_EQ(f.row(post).status, "delivered");
     EXPECT_EQ(f.row(page).status, "delivered");
+}
+
+TEST(OutboxWorker, AQueueNeverSpansDestinations) {
+    Fixture f;
+    EXPECT_THROW(f.writer
+                     .call<std::int64_t>([](SQLite::Database& db) {
+                         return enqueue_outbox(db, "INC-1", "slack", "pagerduty:INC-1", "post",
+                                               "{}", 0);
+                     })
+                     .get(),
+                 std::logic_error);
+    // Each lane sees only its own heads; "slack:" is not a prefix of "slackware:".
+    f.add("INC-1", "post", "slack");
+    f.add("INC-1", "post", "slackware");
+    const auto slack = f.writer
+                           .call<std::vector<OutboxItem>>([&](SQLite::Database& db) {
+                               return due_outbox(db, f.clock.now_ms(), 10, "slack");
+                           })
+                           .get();
+    ASSERT_EQ(slack.size(), 1u);
+    EXPECT_EQ(slack[0].destination, "slack");
+    EXPECT_EQ(f.writer
+                  .call<std::vector<OutboxItem>>(
+                      [&](SQLite::Database& db) { return due_outbox(db, f.clock.now_ms(), 10); })
+                  .get()
+                  .size(),
+              2u);
 }
