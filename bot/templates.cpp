@@ -77,6 +77,11 @@ std::string json_escape(const std::string& s) {
 
 }  // namespace
 
+struct Templates::Parsed {
+    explicit Parsed(const std::string& text) : m(text) {}
+    km::mustache m;
+};
+
 Templates::Templates(std::string override_dir) : dir_(std::move(override_dir)) {
     if (dir_.empty()) return;
     for (const auto& [name, body] : embedded_templates()) {
@@ -112,10 +117,21 @@ Message Templates::render(const std::string& name, const nlohmann::json& data) c
     std::string origin;
     const std::string text = text_of(name, &origin);
     auto attempt = [&](const std::string& tpl, const std::string& where) {
-        km::mustache m{tpl};
-        if (!m.is_valid()) throw std::runtime_error("template " + where + ": " + m.error_message());
-        m.set_custom_escape(json_escape);
-        const std::string out = m.render(to_mustache(data));
+        // Parsed once per template text and kept: parsing was most of the cost of a render, and
+        // renders happen inside the writer's transaction.
+        std::string out;
+        {
+            std::lock_guard<std::mutex> lk(parsed_mu_);
+            auto& parsed = parsed_[tpl];
+            if (!parsed) {
+                parsed = std::make_shared<Parsed>(tpl);
+                parsed->m.set_custom_escape(json_escape);
+            }
+            km::mustache* m = &parsed->m;
+            if (!m->is_valid())
+                throw std::runtime_error("template " + where + ": " + m->error_message());
+            out = m->render(to_mustache(data));
+        }
         nlohmann::json j;
         try {
             j = nlohmann::json::parse(out);

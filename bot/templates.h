@@ -5,6 +5,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -30,6 +32,10 @@ class Templates {
     // Override files are read once, at construction: rendering happens inside the request's
     // write and must not touch the file system. Changing an override needs a restart.
     std::map<std::string, std::pair<std::string, std::string>> overrides_;  // name → (path, text)
+    // Parsed templates by text (the Mustache library stays inside templates.cpp).
+    struct Parsed;
+    mutable std::mutex parsed_mu_;
+    mutable std::map<std::string, std::shared_ptr<Parsed>> parsed_;
 };
 
 }  // namespace muster

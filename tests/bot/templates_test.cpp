@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "bot/text.h"
 #include "tests/support/temp_dir.h"
 
@@ -102,4 +105,29 @@ TEST(Text, SplitEtaFindsTheRunbooksEtaLine) {
     EXPECT_EQ(split_eta("no estimate ETA:").text, "no estimate ETA:");  // empty: left as written
     EXPECT_EQ(split_eta("ETA: soon").text, "");
     EXPECT_EQ(split_eta("…still digging ETA: —").eta, "—");
+}
+
+// Templates are parsed once and kept: a second render must see only its own data, from any thread.
+TEST(Templates, AParsedTemplateRendersEachCallsOwnData) {
+    Templates t;
+    auto data = sample();
+    const Message first = t.render("declaration", data);
+    data["title"] = "second";
+    data.erase("ic");
+    const Message second = t.render("declaration", data);
+    EXPECT_EQ(field(first, "Summary")->value, "Checkout \"5xx\" \\ <b>\n{{x}}");
+    EXPECT_EQ(field(second, "Summary")->value, "second");
+    EXPECT_EQ(field(first, "IC")->user, "U0IC");
+    EXPECT_EQ(field(second, "IC")->user, "");
+    std::vector<std::thread> threads;
+    std::atomic<int> right{0};
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&t, &right, i] {
+            auto d = sample();
+            d["title"] = "t" + std::to_string(i);
+            for (int k = 0; k < 50; ++k)
+                right += field(t.render("declaration", d), "Summary")->value == d["title"];
+        });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(right.load(), 200);
 }
