@@ -72,10 +72,8 @@ std::string IncidentMessages::topic(const Incident& inc) const {
 
 void IncidentMessages::console(SQLite::Database& db, const Incident& inc,
                                const std::string& channel, const std::string& kind,
-                               const std::string& tpl, const nlohmann::json& data,
-                               EpochMs now) const {
+                               const Message& msg, EpochMs now) const {
     if (!config_.console_enabled() || channel.empty()) return;
-    const Message msg = templates_.render(tpl, data);
     enqueue_outbox(db, inc.id, "console", "console:" + channel, kind,
                    dump_json({{"channel", channel}, {"message", to_json(msg)}}), now);
 }
@@ -83,6 +81,14 @@ void IncidentMessages::console(SQLite::Database& db, const Incident& inc,
 void IncidentMessages::slack(SQLite::Database& db, const Incident& inc, const std::string& kind,
                              const nlohmann::json& payload, EpochMs now) const {
     enqueue_outbox(db, inc.id, "slack", "slack:incident:" + inc.id, kind, dump_json(payload), now);
+}
+
+void IncidentMessages::in_channel(SQLite::Database& db, const Incident& inc,
+                                  const std::string& kind, const Message& msg, EpochMs now) const {
+    console(db, inc, inc.channel, kind, msg, now);
+    if (!config_.slack_configured()) return;
+    slack(db, inc, kind, {{"op", "post"}, {"channel", "@incident"}, {"message", to_json(msg)}},
+          now);
 }
 
 void IncidentMessages::slack_headline(SQLite::Database& db, const Incident& inc,
@@ -110,10 +116,12 @@ void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const
     // Console: the channel exists already (the console "creates" it at once).
     const std::string announce_console =
         config_.slack.announce_channel.empty() ? "#incidents" : config_.slack.announce_channel;
-    console(db, inc, inc.channel, "declaration", "declaration", data, now);
-    console(db, inc, announce_console, "announcement", "announcement", data, now);
+    const Message declaration = templates_.render("declaration", data);
+    const Message announcement_msg = templates_.render("announcement", data);
+    console(db, inc, inc.channel, "declaration", declaration, now);
+    console(db, inc, announce_console, "announcement", announcement_msg, now);
     if (!alert.empty() && alert != announce_console)
-        console(db, inc, alert, "announcement", "announcement", data, now);
+        console(db, inc, alert, "announcement", announcement_msg, now);
 
     if (!config_.slack_configured()) return;
     slack(db, inc, "create_channel",
@@ -141,10 +149,10 @@ void IncidentMessages::declared(SQLite::Database& db, const Incident& inc, const
            {"channel", "@incident"},
            {"remember", "declaration"},
            {"response_url", actor.response_url},
-           {"message", to_json(templates_.render("declaration", data))}},
+           {"message", to_json(declaration)}},
           now);
     slack(db, inc, "pin", {{"op", "pin"}, {"purpose", "declaration"}}, now);
-    const nlohmann::json announcement = to_json(templates_.render("announcement", data));
+    const nlohmann::json announcement = to_json(announcement_msg);
     if (!config_.slack.announce_channel.empty())
         slack(db, inc, "announcement",
               {{"op", "post"},
@@ -180,14 +188,8 @@ void IncidentMessages::updated(SQLite::Database& db, const Incident& inc, const 
     while (notes.executeStep())
         actions += (actions.empty() ? "• " : "\n• ") + notes.getColumn(0).getString();
     if (!actions.empty()) data["current_actions"] = actions;
-    console(db, inc, inc.channel, "status_update", "status_update", data, now);
-    if (!config_.slack_configured()) return;
-    slack(db, inc, "status_update",
-          {{"op", "post"},
-           {"channel", "@incident"},
-           {"message", to_json(templates_.render("status_update", data))}},
-          now);
-    slack_headline(db, inc, now);
+    in_channel(db, inc, "status_update", templates_.render("status_update", data), now);
+    if (config_.slack_configured()) slack_headline(db, inc, now);
 }
 
 void IncidentMessages::resolved(SQLite::Database& db, const Incident& inc, const std::string& text,
@@ -197,14 +199,8 @@ void IncidentMessages::resolved(SQLite::Database& db, const Incident& inc, const
     data["text"] = text;
     data["actor"] = actor;
     if (pir_due) data["pir_due_utc"] = format_human_utc(*pir_due);
-    console(db, inc, inc.channel, "resolution", "resolution", data, now);
-    if (!config_.slack_configured()) return;
-    slack(db, inc, "resolution",
-          {{"op", "post"},
-           {"channel", "@incident"},
-           {"message", to_json(templates_.render("resolution", data))}},
-          now);
-    slack_headline(db, inc, now);
+    in_channel(db, inc, "resolution", templates_.render("resolution", data), now);
+    if (config_.slack_configured()) slack_headline(db, inc, now);
 }
 
 void IncidentMessages::page(SQLite::Database& db, const Incident& inc, const Contact& contact,
@@ -219,7 +215,7 @@ void IncidentMessages::page(SQLite::Database& db, const Incident& inc, const Con
     data["page_reason"] = why;
     data["ack_within"] = format_duration_config(config_.escalation.ack_within_ms);
     const Message msg = templates_.render("page", data);
-    console(db, inc, "page → " + std::string(data["contact_name"]), "page", "page", data, now);
+    console(db, inc, "page → " + std::string(data["contact_name"]), "page", msg, now);
     if (config_.slack_configured() && !contact.slack_user.empty()) {
         // chat.postMessage to a user id lands in the app's DM with that user.
         enqueue_outbox(
@@ -240,13 +236,7 @@ void IncidentMessages::reminder(SQLite::Database& db, const Incident& inc, const
     nlohmann::json data = template_data(inc, now);
     data["reminder_title"] = title;
     data["reminder_text"] = text;
-    console(db, inc, inc.channel, "reminder", "reminder", data, now);
-    if (!config_.slack_configured()) return;
-    slack(db, inc, "reminder",
-          {{"op", "post"},
-           {"channel", "@incident"},
-           {"message", to_json(templates_.render("reminder", data))}},
-          now);
+    in_channel(db, inc, "reminder", templates_.render("reminder", data), now);
 }
 
 }  // namespace muster

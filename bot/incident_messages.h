@@ -48,8 +48,11 @@ class IncidentMessages {
 
   private:
     void console(SQLite::Database& db, const Incident& inc, const std::string& channel,
-                 const std::string& kind, const std::string& tpl, const nlohmann::json& data,
-                 EpochMs now) const;
+                 const std::string& kind, const Message& msg, EpochMs now) const;
+    // A message in the incident's channel: on the console and, with Slack, posted there.
+    // Rendered once by the caller for both.
+    void in_channel(SQLite::Database& db, const Incident& inc, const std::string& kind,
+                    const Message& msg, EpochMs now) const;
     void slack(SQLite::Database& db, const Incident& inc, const std::string& kind,
                const nlohmann::json& payload, EpochMs now) const;
     void slack_headline(SQLite::Database& db, const Incident& inc, EpochMs now) const;
