@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "bot/readiness.h"
 #include "bot/router.h"
 #include "bot/templates.h"
+#include "bot/text.h"
 #include "bot/timer_loop.h"
 #include "commands/command_runner.h"
 #include "commands/handlers.h"
@@ -34,6 +36,8 @@
 #include "storage/database.h"
 #include "storage/export.h"
 #include "storage/incident_store.h"
+#include "storage/outbox_store.h"
+#include "storage/process_lock.h"
 #include "storage/writer.h"
 
 namespace muster {
@@ -109,8 +113,10 @@ int serve(Config cfg, const std::string& listen) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+    std::unique_ptr<ProcessLock> lock;
     std::unique_ptr<SQLite::Database> db;
     try {
+        lock = std::make_unique<ProcessLock>(cfg.storage.path);
         db = open_database(db_options(cfg, false));
     } catch (const std::exception& e) {
         return fail(e.what(), 2);
@@ -146,6 +152,12 @@ int serve(Config cfg, const std::string& listen) {
                 })
                 .get();
         };
+        lookups.last_suffix = [&writer](const std::string& base) {
+            return writer
+                .call<int>(
+                    [base](SQLite::Database& db) { return last_channel_suffix(db, "slack", base); })
+                .get();
+        };
         const auto timeout = std::chrono::milliseconds(cfg.slack.timeout_ms);
         outbox.add_deliverer("slack",
                              std::make_shared<slack::SlackDeliverer>(
@@ -154,8 +166,7 @@ int serve(Config cfg, const std::string& listen) {
                                      return slack::post_json(url, body, timeout);
                                  }));
     }
-    if (std::any_of(cfg.contacts.begin(), cfg.contacts.end(),
-                    [](const auto& c) { return !c.second.pagerduty_routing_key.empty(); })) {
+    if (cfg.pagerduty_configured()) {
         slack::init_http_client_threads(4);
         const auto timeout = std::chrono::milliseconds(cfg.slack.timeout_ms);
         // One long-lived client (and connection pool) for every PagerDuty event.
@@ -202,6 +213,7 @@ int serve(Config cfg, const std::string& listen) {
     http.read_timeout_ms = cfg.server.read_timeout_ms;
     http.idle_timeout_ms = cfg.server.idle_timeout_ms;
     http.threads = cfg.server.threads;
+    http.max_connections = cfg.server.max_connections;
     auto server = make_beast_server(http, [&router](HttpRequest&& req, Responder respond) {
         router.handle(std::move(req), std::move(respond));
     });
@@ -234,6 +246,27 @@ int serve(Config cfg, const std::string& listen) {
     writer.stop();
     spdlog::info("stopped");
     return 0;
+}
+
+// Messages already queued in the database for a destination this configuration would not
+// deliver to: a slip (a mistyped ${VAR}) that would strand pages. They are not lost (serve keeps
+// them queued), but check-config fails so a deploy does not go out like this.
+std::vector<std::string> stranded_messages(const Config& cfg) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    if (!std::filesystem::exists(cfg.storage.path, ec)) return out;
+    try {
+        auto db = open_database(db_options(cfg, true));
+        const auto configured = cfg.delivery_destinations();
+        for (const auto& [dest, n] : pending_outbox_by_destination(*db))
+            if (std::find(configured.begin(), configured.end(), dest) == configured.end())
+                out.push_back(cfg.storage.path + ": " + std::to_string(n) +
+                              " queued message(s) for " + dest + " would wait: " + dest +
+                              " is not configured here (they go out once it is)");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "warning: cannot check the queued messages: %s\n", e.what());
+    }
+    return out;
 }
 
 std::string pad(std::string s, std::size_t w) {
@@ -276,7 +309,7 @@ int run_cli(int argc, char** argv) {
 
     auto* check_cmd =
         app.add_subcommand("check-config", "Validate the configuration and templates");
-    add_common(check_cmd, false);
+    add_common(check_cmd, true);
 
     app.add_subcommand("version", "Print the version");
 
@@ -298,11 +331,13 @@ int run_cli(int argc, char** argv) {
     ConfigResult loaded = load(common);
     if (app.got_subcommand("check-config")) {
         for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-        const auto problems = Templates(loaded.config.templates.dir).check();
-        for (const auto& p : problems) std::fprintf(stderr, "%s\n", p.c_str());
-        if (loaded.ok())
+        auto problems = Templates(loaded.config.templates.dir).check();
+        if (loaded.ok()) {
             for (const auto& w : loaded.config.warnings())
                 std::fprintf(stderr, "warning: %s\n", w.c_str());
+            for (const auto& p : stranded_messages(loaded.config)) problems.push_back(p);
+        }
+        for (const auto& p : problems) std::fprintf(stderr, "%s\n", p.c_str());
         if (!loaded.ok() || !problems.empty()) return 1;
         std::printf("ok: %s\n", loaded.config.source.c_str());
         return 0;
@@ -338,12 +373,13 @@ int run_cli(int argc, char** argv) {
             std::printf("%s\n", (pad("ID", 18) + pad("SEV", 5) + pad("STATUS", 15) +
                                  pad("DECLARED (UTC)", 22) + pad("IC", 14) + "TITLE")
                                     .c_str());
+            // Stored text is clean; this is a terminal, so escape anything that is not anyway.
             for (const auto& i : list)
-                std::printf("%s\n",
-                            (pad(i.id, 18) + pad(i.severity, 5) + pad(status_name(i.status), 15) +
-                             pad(format_human_utc(i.declared_at), 22) +
-                             pad(i.ic.empty() ? "-" : i.ic, 14) + i.title)
-                                .c_str());
+                std::printf("%s\n", escape_controls(pad(i.id, 18) + pad(i.severity, 5) +
+                                                    pad(status_name(i.status), 15) +
+                                                    pad(format_human_utc(i.declared_at), 22) +
+                                                    pad(i.ic.empty() ? "-" : i.ic, 14) + i.title)
+                                        .c_str());
             return 0;
         }
         if (app.got_subcommand("export")) {

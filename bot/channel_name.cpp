@@ -1,5 +1,7 @@
 #include "bot/channel_name.h"
 
+#include "bot/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -29,30 +31,6 @@ const char* fold_latin(std::uint32_t cp) {
         return one;
     }
     return nullptr;
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns its length (1 for an invalid byte).
-std::size_t decode(const std::string& s, std::size_t i, std::uint32_t& cp) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80             ? 0
-            : (c & 0xE0) == 0xC0 ? 1
-            : (c & 0xF0) == 0xE0 ? 2
-            : (c & 0xF8) == 0xF0 ? 3
-                                 : -1;
-    if (n < 0 || i + n >= s.size() + (n == 0 ? 1 : 0)) {
-        cp = 0xFFFD;
-        return 1;
-    }
-    cp = n == 0 ? c : c & (0x3F >> n);
-    for (int k = 1; k <= n; ++k) {
-        const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) {
-            cp = 0xFFFD;
-            return 1;
-        }
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    return static_cast<std::size_t>(n) + 1;
 }
 
 }  // namespace
@@ -85,8 +63,8 @@ std::string slugify(const std::string& title, std::size_t max_len) {
         out += letters;
     };
     for (std::size_t i = 0; i < title.size();) {
-        std::uint32_t cp = 0;
-        i += decode(title, i, cp);
+        const auto [cp, len] = utf8_char_at(title, i);
+        i += len;
         if (cp < 0x80 && std::isalnum(static_cast<int>(cp))) {
             put(std::string(1, static_cast<char>(std::tolower(static_cast<int>(cp)))));
         } else if (cp == '\'' || cp == 0x2019) {

@@ -12,6 +12,7 @@
 
 #include "bot/channel_name.h"
 #include "bot/duration.h"
+#include "bot/http_server.h"
 
 namespace muster {
 
@@ -57,6 +58,20 @@ std::vector<std::string> Config::severity_keys() const {
 bool Config::console_enabled() const {
     if (chat.console) return *chat.console;
     return !slack_configured() && !teams_configured();
+}
+
+bool Config::pagerduty_configured() const {
+    for (const auto& [k, c] : contacts)
+        if (!c.pagerduty_routing_key.empty()) return true;
+    return false;
+}
+
+std::vector<std::string> Config::delivery_destinations() const {
+    std::vector<std::string> out;
+    if (console_enabled()) out.push_back("console");
+    if (slack_configured()) out.push_back("slack");
+    if (pagerduty_configured()) out.push_back("pagerduty");
+    return out;
 }
 
 std::string Config::page_methods(const Contact& c) const {
@@ -120,11 +135,13 @@ Config default_config() {
     const std::int64_t m = 60'000, h = 60 * m;
     c.severities = {
         {"P0", "Critical", "Complete outage, data loss or security breach", 15 * m, 30 * m,
-         "#alerts-critical"},
-        {"P1", "High", "Major functionality impaired", 1 * h, 1 * h, "#alerts-warning"},
+         "#alerts-critical", "critical", 48 * h},
+        {"P1", "High", "Major functionality impaired", 1 * h, 1 * h, "#alerts-warning", "error",
+         48 * h},
         {"P2", "Medium", "Minor or partial functionality affected", 4 * h, std::nullopt,
-         "#alerts-warning"},
-        {"P3", "Low", "Cosmetic or minimal impact", 24 * h, std::nullopt, "#alerts-info"},
+         "#alerts-warning", "warning", std::nullopt},
+        {"P3", "Low", "Cosmetic or minimal impact", 24 * h, std::nullopt, "#alerts-info", "info",
+         std::nullopt},
     };
     auto contact = [&](const std::string& key, const std::string& name) {
         Contact ct;
@@ -236,8 +253,18 @@ class Reader {
         return " (expected one of: " + list + ")";
     }
 
+    // A key written with no value (YAML null) is an error, never a silent "unset": the usual
+    // cause is an unquoted #, which starts a comment (`announce_channel: #incidents`).
+    bool no_value(const YAML::Node& n, const std::string& path) {
+        if (!n.IsDefined() || !n.IsNull()) return false;
+        error(n, path,
+              "has no value (in YAML an unquoted # starts a comment: write \"#name\" in quotes; "
+              "for an empty value write \"\")");
+        return true;
+    }
+
     bool scalar(const YAML::Node& n, const std::string& path, std::string& out) {
-        if (!n.IsDefined() || n.IsNull()) return false;
+        if (!n.IsDefined() || no_value(n, path)) return false;
         if (!n.IsScalar()) {
             error(n, path, "must be a single value");
             return false;
@@ -299,7 +326,7 @@ class Reader {
     void string_list(const YAML::Node& map, const std::string& path, const char* key,
                      std::vector<std::string>& out) {
         const YAML::Node n = map[key];
-        if (!n.IsDefined() || n.IsNull()) return;
+        if (!n.IsDefined() || no_value(n, join(path, key))) return;
         if (n.IsScalar()) {
             std::string v;
             if (scalar(n, join(path, key), v)) out = {v};
@@ -320,7 +347,7 @@ class Reader {
     void string_map(const YAML::Node& map, const std::string& path, const char* key,
                     std::map<std::string, std::string>& out) {
         const YAML::Node n = map[key];
-        if (!expect_map(n, join(path, key), {})) return;
+        if (no_value(n, join(path, key)) || !expect_map(n, join(path, key), {})) return;
         out.clear();
         for (auto it = n.begin(); it != n.end(); ++it) {
             std::string v;
@@ -335,6 +362,34 @@ class Reader {
     std::vector<ConfigError>& errors_;
 };
 
+// The runbook's P0…P3 renamed, by rank, to the severities a file names instead (in its order):
+// the i-th takes P<i>'s SLA, PagerDuty severity, review rule, escalation policy and matrix cells.
+void rename_default_severities(Config& c, const YAML::Node& file_severities) {
+    std::map<std::string, std::string> to;  // default key → new key
+    std::vector<SeverityDef> renamed;
+    std::size_t i = 0;
+    for (auto it = file_severities.begin(); it != file_severities.end(); ++it, ++i) {
+        SeverityDef d = c.severities[std::min(i, c.severities.size() - 1)];
+        if (i < c.severities.size()) to[d.key] = it->first.as<std::string>();
+        d.key = it->first.as<std::string>();
+        renamed.push_back(d);
+    }
+    const std::string least = renamed.back().key;
+    auto rename = [&](const std::string& k) {
+        const auto t = to.find(k);
+        return t == to.end() ? least : t->second;
+    };
+    std::map<std::string, std::vector<EscalationLevel>> policies;
+    for (const auto& [k, levels] : c.escalation.policies)
+        if (to.count(k)) policies[to[k]] = levels;
+    c.escalation.policies = policies;
+    for (auto& [impact, row] : c.priority_matrix)
+        for (auto& [urgency, sev] : row) sev = rename(sev);
+    for (auto& [k, sev] : c.pagerduty.auto_declare) sev = rename(sev);
+    for (auto& [k, sev] : c.alertmanager.auto_declare) sev = rename(sev);
+    c.severities = renamed;
+}
+
 void read_config(Reader& r, const YAML::Node& root, Config& c) {
     if (!r.expect_map(root, "",
                       {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
@@ -342,10 +397,10 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
                        "outbox", "log"}))
         return;
 
-    if (const auto n = root["server"];
-        r.expect_map(n, "server",
-                     {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
-                      "idle_timeout", "drain_timeout", "threads", "api_token"})) {
+    if (const auto n = root["server"]; r.expect_map(
+            n, "server",
+            {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "idle_timeout",
+             "drain_timeout", "threads", "max_connections", "api_token"})) {
         std::string listen;
         if (r.scalar(n["listen"], "server.listen", listen)) {
             const auto colon = listen.rfind(':');
@@ -364,11 +419,13 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
             }
         }
         r.integer(n, "server", "max_body_bytes", c.server.max_body_bytes, 1024, 64LL << 20);
-        r.integer(n, "server", "max_header_bytes", c.server.max_header_bytes, 1024, 1 << 20);
+        r.integer(n, "server", "max_header_bytes", c.server.max_header_bytes, 1024,
+                  static_cast<long long>(kMaxHeaderBytes));
         r.duration(n, "server", "read_timeout", c.server.read_timeout_ms);
         r.duration(n, "server", "idle_timeout", c.server.idle_timeout_ms);
         r.duration(n, "server", "drain_timeout", c.server.drain_timeout_ms);
         r.integer(n, "server", "threads", c.server.threads, 1, 64);
+        r.integer(n, "server", "max_connections", c.server.max_connections, 1, 1'000'000);
         r.str(n, "server", "api_token", c.server.api_token);
     }
     if (const auto n = root["storage"];
@@ -386,7 +443,8 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
     }
     if (const auto n = root["chat"]; r.expect_map(n, "chat", {"console"})) {
         bool b = false;
-        if (n["console"].IsDefined() && !n["console"].IsNull()) {
+        std::string v;
+        if (r.scalar(n["console"], "chat.console", v)) {
             r.boolean(n, "chat", "console", b);
             c.chat.console = b;
         }
@@ -436,6 +494,13 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
     }
     if (const auto n = root["severities"]; r.expect_map(n, "severities", {})) {
         static const std::regex key_re("[A-Za-z0-9_-]{1,16}");
+        // A file that names none of the runbook's severities (SEV1…SEV4 instead of P0…P3)
+        // replaces them: each of its severities takes the runbook's defaults of the same rank,
+        // and so do the default escalation policies, priority matrix and auto-declare maps.
+        bool replaces = true;
+        for (auto it = n.begin(); it != n.end(); ++it)
+            if (c.severity(it->first.as<std::string>())) replaces = false;
+        if (replaces && n.size() > 0) rename_default_severities(c, n);
         for (auto it = n.begin(); it != n.end(); ++it) {
             const std::string key = it->first.as<std::string>();
             const std::string path = "severities." + key;
@@ -444,26 +509,48 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
                 continue;
             }
             SeverityDef* def = nullptr;
-            for (auto& s : c.severities)
-                if (upper(s.key) == upper(key)) def = &s;
+            for (auto& sd : c.severities)
+                if (upper(sd.key) == upper(key)) def = &sd;
             if (!def) {
-                c.severities.push_back(SeverityDef{key, key, "", 24 * 3'600'000LL, {}, ""});
+                // Added below the runbook's: the least severe default's rules, its own name.
+                SeverityDef added = default_config().severities.back();
+                added.key = key;
+                added.name = key;
+                added.description.clear();
+                added.alert_channel.clear();
+                c.severities.push_back(added);
                 def = &c.severities.back();
             }
-            const YAML::Node s = it->second;
-            if (!r.expect_map(
-                    s, path,
-                    {"name", "description", "respond_within", "update_every", "alert_channel"}))
+            const YAML::Node sv = it->second;
+            if (!r.expect_map(sv, path,
+                              {"name", "description", "respond_within", "update_every",
+                               "alert_channel", "pagerduty_severity", "review_within"}))
                 continue;
-            r.str(s, path, "name", def->name);
-            r.str(s, path, "description", def->description);
-            r.duration(s, path, "respond_within", def->respond_within_ms);
-            if (s["update_every"].IsDefined()) {
+            r.str(sv, path, "name", def->name);
+            r.str(sv, path, "description", def->description);
+            r.duration(sv, path, "respond_within", def->respond_within_ms);
+            if (sv["update_every"].IsDefined()) {
                 std::int64_t ue = 0;
-                r.duration(s, path, "update_every", ue);
+                r.duration(sv, path, "update_every", ue);
                 if (ue > 0) def->update_every_ms = ue;
             }
-            r.str(s, path, "alert_channel", def->alert_channel);
+            r.str(sv, path, "alert_channel", def->alert_channel);
+            std::string pd;
+            if (r.scalar(sv["pagerduty_severity"], path + ".pagerduty_severity", pd)) {
+                if (pd != "critical" && pd != "error" && pd != "warning" && pd != "info")
+                    r.error(sv["pagerduty_severity"], path + ".pagerduty_severity",
+                            "'" + pd + "' must be critical, error, warning or info (PagerDuty)");
+                else
+                    def->pagerduty_severity = pd;
+            }
+            if (sv["review_within"].IsDefined()) {
+                std::int64_t rw = 0;
+                r.duration(sv, path, "review_within", rw);
+                if (rw > 0)
+                    def->review_within_ms = rw;
+                else
+                    def->review_within_ms.reset();  // 0s: no review
+            }
         }
     }
     if (const auto n = root["contacts"]; r.expect_map(n, "contacts", {})) {
@@ -576,6 +663,26 @@ void validate(const Config& c, const std::string& file, std::vector<ConfigError>
         errors.push_back({file, 0, key, msg});
     };
     if (c.severities.empty()) err("severities", "at least one severity is needed");
+    // Values Muster sends must fit the platforms' limits; a setting that could only produce an
+    // over-limit value is refused here rather than failing at 3 a.m.
+    for (const auto& [key, ct] : c.contacts)
+        if (key.size() > 100)
+            err("contacts." + key.substr(0, 40) + "…",
+                "contact keys are at most 100 characters (they are part of PagerDuty's "
+                "dedup_key, at most 255)");
+    {
+        // The pattern without its slug, with the widest incident id, must leave room in Slack's
+        // 80 characters for a "-NN" suffix.
+        const std::string fixed =
+            channel_name({c.slack.channel_name_pattern, "", "INC-20261231-999999",
+                          "SEV-LONGEST-NAME", 4102444799000},
+                         1000);
+        if (fixed.size() > 76)
+            err("slack.channel_name_pattern",
+                "without its {slug} the pattern already makes names of " +
+                    std::to_string(fixed.size()) +
+                    " characters; Slack allows 80 (keep the fixed part under 77)");
+    }
     for (const auto& [sev, levels] : c.escalation.policies) {
         if (!c.severity(sev)) err("escalation.policies." + sev, "no such severity");
         for (std::size_t i = 0; i < levels.size(); ++i)

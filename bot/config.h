@@ -18,6 +18,11 @@ struct SeverityDef {
     std::int64_t respond_within_ms = 0;
     std::optional<std::int64_t> update_every_ms;
     std::string alert_channel;
+    // PagerDuty Events v2 payload.severity: critical | error | warning | info (PROTOCOLS §6).
+    std::string pagerduty_severity = "info";
+    // A post-incident review is due this long after resolution; unset: none (seeds 000/001:
+    // P0/P1 within 48 h).
+    std::optional<std::int64_t> review_within_ms;
 };
 
 struct Contact {
@@ -49,6 +54,7 @@ struct Config {
         std::int64_t idle_timeout_ms = 60'000;
         std::int64_t drain_timeout_ms = 10'000;
         int threads = 2;
+        std::size_t max_connections = 1024;
         std::string api_token;
     } server;
     struct Storage {
@@ -120,6 +126,9 @@ struct Config {
     // Not errors, but a 3 a.m. surprise: escalation levels that would page nobody.
     std::vector<std::string> warnings() const;
     bool slack_configured() const { return !slack.bot_token.empty(); }
+    bool pagerduty_configured() const;  // some contact has a routing key
+    // The outbox destinations this configuration delivers to (console, slack, pagerduty).
+    std::vector<std::string> delivery_destinations() const;
     bool teams_configured() const { return !teams.app_id.empty(); }
     // Every secret in this configuration, for log redaction.
     std::vector<std::string> secrets() const;

@@ -14,7 +14,6 @@ namespace muster {
 
 namespace {
 
-const std::int64_t kPirWithinMs = 48LL * 3'600'000;  // seeds 000/001
 // Pages by hand (/incident page) number their attempts from here, apart from planned repeats.
 const int kFirstHandAttempt = 1001;
 
@@ -161,7 +160,9 @@ void Escalation::on_resolved(SQLite::Database& db, const Incident& inc, const Ac
                                          actor.user_id));
     withdraw_queued_pages(db, inc, actor, now, "resolved");
     follow_pagerduty(db, inc, "resolve", now);
-    if (inc.severity != "P0" && inc.severity != "P1") return;
+    const SeverityDef* sev = config_.severity(inc.severity);
+    if (!sev || !sev->review_within_ms) return;  // this severity needs no review
+    const std::int64_t review_within = *sev->review_within_ms;
     // One review per incident: resolved again after a reopen, it keeps the first action item (and
     // its reminder counts from this resolution).
     SQLite::Statement has_review(db,
@@ -174,7 +175,7 @@ void Escalation::on_resolved(SQLite::Database& db, const Incident& inc, const Ac
         a.incident_id = inc.id;
         a.text = "Post-incident review";
         a.owner = inc.ic;
-        const UtcTime due = to_utc(now + kPirWithinMs);
+        const UtcTime due = to_utc(now + review_within);
         char buf[16];
         std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", due.year, due.month, due.day);
         a.due = std::string(buf);
@@ -182,9 +183,10 @@ void Escalation::on_resolved(SQLite::Database& db, const Incident& inc, const Ac
         a.created_by = "muster";
         add_action_item(db, a);
     }
-    schedule_timer(
-        db, {0, inc.id, "pir_reminder", std::to_string(now), now + kPirWithinMs, "{}", "pending"},
-        now);
+    schedule_timer(db,
+                   {0, inc.id, "pir_reminder", std::to_string(now), now + review_within,
+                    dump_json({{"review_within_ms", review_within}}), "pending"},
+                   now);
 }
 
 void Escalation::on_reopened(SQLite::Database& db, const Incident& inc, EpochMs now) const {
@@ -197,16 +199,32 @@ void Escalation::on_reopened(SQLite::Database& db, const Incident& inc, EpochMs 
 void Escalation::on_severity_changed(SQLite::Database& db, const Incident& inc, EpochMs now) const {
     schedule_status_reminder(db, inc, now);
     if (inc.status == Status::resolved) return;
-    const int cancelled = cancel_timers(db, inc.id, "page");
-    if (inc.acknowledged_at) return;  // acknowledged: nobody gets paged any more
-    // Levels already paged stay paged; the new policy's later levels count from now.
+    if (inc.acknowledged_at) {  // acknowledged: nobody gets paged any more
+        cancel_timers(db, inc.id, "page");
+        return;
+    }
+    // Levels already paged stay paged, and the level being chased (the highest paged) keeps
+    // being re-paged every ack_within until someone acknowledges: its pending repeat stays. The
+    // old plan's later levels are replaced by the new policy's, counting from now.
     const int paged = highest_paged_level(db, inc.id);
+    SQLite::Statement cancel(
+        db,
+        "UPDATE timers SET state = 'cancelled' WHERE incident_id = ? AND kind = 'page' AND "
+        "state = 'pending' AND NOT (json_extract(payload, '$.level') = ? AND "
+        "json_extract(payload, '$.attempt') > 1)");
+    cancel.bind(1, inc.id);
+    cancel.bind(2, paged);
+    const int cancelled = cancel.exec();
     plan_levels(db, inc, now, paged);
     append_timeline(db, system_event(inc, now, "escalation_replanned",
                                      "Escalation re-planned for " + inc.severity + " from now (" +
                                          std::to_string(cancelled) +
                                          " pending page(s) replaced; levels above " +
-                                         std::to_string(paged) + " follow the new policy)"));
+                                         std::to_string(paged) + " follow the new policy" +
+                                         (paged > 0 ? "; level " + std::to_string(paged) +
+                                                          " is re-paged until someone acknowledges"
+                                                    : std::string()) +
+                                         ")"));
 }
 
 void Escalation::page_contact(SQLite::Database& db, const Incident& inc, const Contact& c,
@@ -239,19 +257,19 @@ void Escalation::page_contact(SQLite::Database& db, const Incident& inc, const C
         const SeverityDef* sev = config_.severity(inc.severity);
         enqueue_outbox(db, inc.id, "pagerduty", pagerduty_queue(inc.id, c.key), "page",
                        dump_json({{"contact", c.key},
-                                  {"body", pagerduty::trigger(c.pagerduty_routing_key, key,
-                                                              "[" + inc.severity +
-                                                                  (sev ? " " + sev->name : "") +
-                                                                  "] " + inc.id + ": " + inc.title,
-                                                              pagerduty::severity_for(inc.severity),
-                                                              {{"incident_id", inc.id},
-                                                               {"title", inc.title},
-                                                               {"severity", inc.severity},
-                                                               {"status", status_name(inc.status)},
-                                                               {"level", level},
-                                                               {"attempt", attempt},
-                                                               {"channel", inc.channel}},
-                                                              "")}}),
+                                  {"body", pagerduty::trigger(
+                                               c.pagerduty_routing_key, key,
+                                               "[" + inc.severity + (sev ? " " + sev->name : "") +
+                                                   "] " + inc.id + ": " + inc.title,
+                                               sev ? sev->pagerduty_severity : "info",
+                                               {{"incident_id", inc.id},
+                                                {"title", inc.title},
+                                                {"severity", inc.severity},
+                                                {"status", status_name(inc.status)},
+                                                {"level", level},
+                                                {"attempt", attempt},
+                                                {"channel", inc.channel}},
+                                               "")}}),
                        now);
     }
     messages_.page(db, inc, c, level, attempt, now);
@@ -325,69 +343,99 @@ void Escalation::fire(SQLite::Database& db, const Timer& t, EpochMs now) const {
                            "Someone please take it: /incident role ic me (or press I'm IC).", now);
         append_timeline(db, system_event(*inc, now, "reminder", "No IC assigned"));
     } else if (t.kind == "pir_reminder") {
+        const auto within = p.is_object() ? p.value("review_within_ms", std::int64_t{0}) : 0;
         messages_.reminder(
             db, *inc, "Post-incident review due",
-            "The review of this " + inc->severity + " is due now (48 hours after resolution).",
+            "The review of this " + inc->severity + " is due now" +
+                (within > 0 ? " (" + format_duration_config(within) + " after resolution)." : "."),
             now);
         append_timeline(db, system_event(*inc, now, "reminder", "Post-incident review due"));
     }
 }
 
 std::optional<std::string> Escalation::page_now(SQLite::Database& db, const Incident& inc,
-                                                const std::string& target, const Actor& actor,
-                                                EpochMs now, std::string& error) const {
+                                                const std::string& target, const std::string& user,
+                                                const Actor& actor, EpochMs now,
+                                                std::string& error) const {
     if (inc.status == Status::resolved) {
         error = inc.id + " is resolved; reopen it before paging anyone.";
         return std::nullopt;
     }
-    // level: "2", "L2", "l2", "level2"
-    std::string digits = target;
-    for (const char* prefix : {"level", "L", "l"})
-        if (digits.rfind(prefix, 0) == 0) {
-            digits = digits.substr(std::string(prefix).size());
-            break;
-        }
     const auto* levels = policy(inc.severity);
-    if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos) {
-        const int level = std::stoi(digits.substr(0, 3));
-        if (!levels || level < 1 || level > static_cast<int>(levels->size())) {
-            error = inc.severity + " has " + std::to_string(levels ? levels->size() : 0) +
-                    " escalation level(s).";
+    const int level_count = levels ? static_cast<int>(levels->size()) : 0;
+    Contact who;
+    if (!user.empty()) {
+        // A mention: that person, by DM.
+        who.key = user;
+        who.name = "@" + user;
+        who.slack_user = user;
+    } else if (const auto level = parse_level_target(target)) {
+        if (*level < 1 || *level > level_count) {
+            error = inc.severity + " has " + std::to_string(level_count) +
+                    " escalation level(s); " + page_targets(inc);
             return std::nullopt;
         }
-        const int attempt = next_hand_attempt(db, inc, level, "");
-        for (const auto& who : (*levels)[static_cast<std::size_t>(level) - 1].notify) {
-            const auto c = config_.contacts.find(who);
+        const int attempt = next_hand_attempt(db, inc, *level, "");
+        for (const auto& key : (*levels)[static_cast<std::size_t>(*level) - 1].notify) {
+            const auto c = config_.contacts.find(key);
             if (c != config_.contacts.end())
-                page_contact(db, inc, c->second, level, attempt, actor.user_id, now);
+                page_contact(db, inc, c->second, *level, attempt, actor.user_id, now);
         }
-        return "📟 Paging level " + std::to_string(level) + " of " + inc.id + " now.";
-    }
-    Contact who;
-    const auto c = config_.contacts.find(target);
-    if (c != config_.contacts.end()) {
-        who = c->second;
-    } else if (!target.empty() &&
-               (target[0] == '@' || std::isupper(static_cast<unsigned char>(target[0])))) {
-        // A chat user (Slack sends a mention as <@U123|name>, which the parser turns into U123):
-        // page them directly by DM.
-        who.key = target[0] == '@' ? target.substr(1) : target;
-        who.name = "@" + who.key;
-        who.slack_user = target[0] == '@' ? "" : target;
+        return "📟 Paging level " + std::to_string(*level) + " of " + inc.id + " now.";
+    } else if (const Contact* c = find_contact(target)) {
+        who = *c;
     } else {
-        error = "'" + target + "' is not a level, a contact or a @user.";
+        // Never guess: a word that is no level, contact or mention pages nobody.
+        error = "'" + target + "' is not a level, a contact or a @user. " + page_targets(inc);
         return std::nullopt;
     }
     const std::string name = who.name.empty() ? who.key : who.name;
     if (config_.page_methods(who).empty()) {
         // Saying "paging" and reaching nobody is the worst answer at 3 a.m.
         error = "Nothing would reach " + name +
-                ": no PagerDuty routing key and no Slack user for them here. Page a level or a "
-                "configured contact, or mention them as @user in Slack.";
+                ": no PagerDuty routing key and no Slack user for them here. " + page_targets(inc);
         return std::nullopt;
     }
     page_contact(db, inc, who, 0, next_hand_attempt(db, inc, 0, who.key), actor.user_id, now);
     return "📟 Paging " + name + " for " + inc.id + " now.";
+}
+
+std::optional<int> Escalation::parse_level_target(const std::string& target) {
+    std::string t;
+    for (char c : target) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* prefix : {"level", "l"})
+        if (t.rfind(prefix, 0) == 0) {
+            t = t.substr(std::string(prefix).size());
+            break;
+        }
+    if (t.empty() || t.size() > 3 || t.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::stoi(t);
+}
+
+const Contact* Escalation::find_contact(const std::string& key) const {
+    if (const auto c = config_.contacts.find(key); c != config_.contacts.end()) return &c->second;
+    auto lower = [](std::string s) {
+        for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    for (const auto& [k, c] : config_.contacts)
+        if (lower(k) == lower(key)) return &c;
+    return nullptr;
+}
+
+std::string Escalation::page_targets(const Incident& inc) const {
+    const auto* levels = policy(inc.severity);
+    std::string s = "You can page ";
+    if (levels && !levels->empty())
+        s += "a level of " + inc.severity + " (1" +
+             (levels->size() > 1 ? "–" + std::to_string(levels->size()) : std::string()) +
+             ", e.g. `L2`), ";
+    std::string contacts;
+    for (const auto& [key, c] : config_.contacts)
+        if (!config_.page_methods(c).empty()) contacts += (contacts.empty() ? "" : ", ") + key;
+    if (!contacts.empty()) s += "a contact (" + contacts + "), ";
+    return s + "or someone mentioned as @user.";
 }
 
 // Pages by hand number their attempts from kFirstHandAttempt per (level, contact), so they never

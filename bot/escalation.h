@@ -33,16 +33,23 @@ class Escalation {
     void on_status_update(SQLite::Database& db, const Incident& inc, EpochMs now) const;
     void on_ic_assigned(SQLite::Database& db, const Incident& inc, EpochMs now) const;
 
-    // /incident page <level|@user|contact>: pages now; the reply text, or nullopt + error.
+    // /incident page <level|contact|@user>: pages now; the reply text, or nullopt + error.
+    // `target` is a level ("2", "L2", "level2", any case) or a contact key (any case); `user` a
+    // chat user id from a mention. Anything else is refused with the targets there are.
     std::optional<std::string> page_now(SQLite::Database& db, const Incident& inc,
-                                        const std::string& target, const Actor& actor, EpochMs now,
-                                        std::string& error) const;
+                                        const std::string& target, const std::string& user,
+                                        const Actor& actor, EpochMs now, std::string& error) const;
 
     // A due timer: performs it (inside the caller's transaction, which also marks it fired).
     void fire(SQLite::Database& db, const Timer& timer, EpochMs now) const;
 
+    // "2", "L2", "l2", "level2", "Level2" → 2; nullopt when it is not a level.
+    static std::optional<int> parse_level_target(const std::string& target);
+
   private:
     const std::vector<EscalationLevel>* policy(const std::string& severity) const;
+    const Contact* find_contact(const std::string& key) const;  // exact, then any case
+    std::string page_targets(const Incident& inc) const;
     void withdraw_queued_pages(SQLite::Database& db, const Incident& inc, const Actor& actor,
                                EpochMs now, const std::string& why) const;
     int next_hand_attempt(SQLite::Database& db, const Incident& inc, int level,

@@ -63,11 +63,17 @@ std::string IncidentMessages::channel_name_for(const Incident& inc, int k) const
 
 std::string IncidentMessages::topic(const Incident& inc) const {
     const SeverityDef* sev = config_.severity(inc.severity);
-    std::string t =
-        inc.severity + (sev ? " " + sev->name : "") + " · " + status_label(inc.status) + " · IC: " +
-        (inc.ic.empty() ? "unassigned" : (inc.ic[0] == '@' ? inc.ic : "<@" + inc.ic + ">")) +
-        " · " + slack::escape_mrkdwn(inc.title);  // the user's text: no pings, no links
-    return truncate_chars(t, 250);  // conversations.setTopic answers too_long above 250
+    const std::string ic = inc.ic.empty()
+                               ? "unassigned"
+                               : (inc.ic[0] == '@' ? slack::escape_mrkdwn(inc.ic)
+                                                   : "<@" + slack::escape_mrkdwn(inc.ic) + ">");
+    const std::string head = slack::escape_mrkdwn(inc.severity + (sev ? " " + sev->name : "") +
+                                                  " · " + status_label(inc.status)) +
+                             " · IC: " + ic + " · ";
+    // conversations.setTopic answers too_long above 250: the user's title is cut before it is
+    // escaped (no pings, no links), so the cut never ends inside an entity.
+    const std::size_t used = utf8_length(head);
+    return head + cut_and_escape(inc.title, used < 250 ? 250 - used : 0, slack::escape_mrkdwn);
 }
 
 void IncidentMessages::console(SQLite::Database& db, const Incident& inc,
@@ -184,9 +190,12 @@ void IncidentMessages::updated(SQLite::Database& db, const Incident& inc, const 
         "'status_update' AND at < ?2), 0) ORDER BY id DESC LIMIT 5) ORDER BY id");
     notes.bind(1, inc.id);
     notes.bind(2, static_cast<int64_t>(now));  // this update's own event is at `now`
+    // One line per note (each renderer draws its own bullets), each cut on its own so a long
+    // note never crowds out the others.
     std::string actions;
     while (notes.executeStep())
-        actions += (actions.empty() ? "• " : "\n• ") + notes.getColumn(0).getString();
+        actions += (actions.empty() ? "" : "\n") +
+                   truncate_chars(sanitize_text(notes.getColumn(0).getString(), false), 500);
     if (!actions.empty()) data["current_actions"] = actions;
     in_channel(db, inc, "status_update", templates_.render("status_update", data), now);
     if (config_.slack_configured()) slack_headline(db, inc, now);
@@ -198,7 +207,10 @@ void IncidentMessages::resolved(SQLite::Database& db, const Incident& inc, const
     nlohmann::json data = template_data(inc, now);
     data["text"] = text;
     data["actor"] = actor;
-    if (pir_due) data["pir_due_utc"] = format_human_utc(*pir_due);
+    if (pir_due) {
+        data["pir_due_utc"] = format_human_utc(*pir_due);
+        data["review_within"] = format_duration_config(*pir_due - now);
+    }
     in_channel(db, inc, "resolution", templates_.render("resolution", data), now);
     if (config_.slack_configured()) slack_headline(db, inc, now);
 }

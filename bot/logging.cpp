@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/clock.h"
+#include "bot/text.h"
 
 namespace muster {
 
@@ -46,13 +47,16 @@ class JsonFormatter final : public spdlog::formatter {
 
 class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
   public:
-    RedactingSink(spdlog::sink_ptr inner, std::vector<std::string> secrets)
-        : inner_(std::move(inner)), secrets_(std::move(secrets)) {}
+    RedactingSink(spdlog::sink_ptr inner, std::vector<std::string> secrets, bool escape)
+        : inner_(std::move(inner)), secrets_(std::move(secrets)), escape_(escape) {}
 
   protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
-        const std::string clean =
-            redact(std::string(msg.payload.data(), msg.payload.size()), secrets_);
+        std::string clean = redact(std::string(msg.payload.data(), msg.payload.size()), secrets_);
+        // One event, one line: a newline or terminal escape inside logged text (a user id, a
+        // title) is shown escaped, so it can neither forge a line nor drive the terminal. JSON
+        // lines are escaped by the JSON encoder instead.
+        if (escape_) clean = escape_controls(clean);
         spdlog::details::log_msg copy(msg);
         copy.payload = clean;
         inner_->log(copy);
@@ -62,6 +66,7 @@ class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
   private:
     spdlog::sink_ptr inner_;
     std::vector<std::string> secrets_;
+    bool escape_;
 };
 
 }  // namespace
@@ -74,7 +79,7 @@ void install_logging(const LogOptions& options, const std::vector<std::string>& 
     else
         out->set_formatter(std::make_unique<spdlog::pattern_formatter>(
             "%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc));
-    auto sink = std::make_shared<RedactingSink>(out, secrets);
+    auto sink = std::make_shared<RedactingSink>(out, secrets, options.format != "json");
     auto logger = std::make_shared<spdlog::logger>("muster", sink);
     logger->set_level(spdlog::level::from_str(options.level));
     logger->flush_on(spdlog::level::trace);

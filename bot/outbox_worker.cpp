@@ -62,7 +62,11 @@ void OutboxWorker::add_deliverer(const std::string& destination, std::shared_ptr
 
 void OutboxWorker::start() {
     try {
-        fail_undeliverable();
+        for (const auto& [dest, n] : waiting_for_unconfigured())
+            spdlog::error(
+                "outbox: {} message(s) wait for '{}', which is not configured here: they stay "
+                "queued and go out once it is (check the configuration and its ${{…}} variables)",
+                n, dest);
     } catch (const std::exception& e) {
         spdlog::error("outbox: {}", e.what());
     }
@@ -92,37 +96,18 @@ void OutboxWorker::notify() {
 }
 
 std::size_t OutboxWorker::run_due() {
-    std::size_t settled = fail_undeliverable();
+    std::size_t settled = 0;
     for (auto& [dest, lane] : lanes_) settled += run_lane(*lane);
     return settled;
 }
 
-std::size_t OutboxWorker::fail_undeliverable() {
-    std::vector<std::string> known;
-    for (const auto& [dest, lane] : lanes_) known.push_back(dest);
-    const EpochMs now = clock_.now_ms();
-    return static_cast<std::size_t>(
-        writer_
-            .call<int>([&known, now](SQLite::Database& db) {
-                std::string sql =
-                    "UPDATE outbox SET status = 'failed', delivered_at = ?, last_error = 'no "
-                    "deliverer for ' || destination || ' (not configured)' WHERE status = "
-                    "'pending'";
-                for (std::size_t i = 0; i < known.size(); ++i)
-                    sql += " AND destination <> ?" + std::to_string(i + 2);
-                SQLite::Statement st(db, sql);
-                st.bind(1, static_cast<int64_t>(now));
-                for (std::size_t i = 0; i < known.size(); ++i)
-                    st.bind(static_cast<int>(i + 2), known[i]);
-                const int n = st.exec();
-                if (n > 0)
-                    spdlog::error(
-                        "outbox: {} message(s) for destinations that are not configured "
-                        "marked failed",
-                        n);
-                return n;
-            })
-            .get());
+std::map<std::string, int> OutboxWorker::waiting_for_unconfigured() {
+    auto pending = writer_
+                       .call<std::map<std::string, int>>(
+                           [](SQLite::Database& db) { return pending_outbox_by_destination(db); })
+                       .get();
+    for (const auto& [dest, lane] : lanes_) pending.erase(dest);
+    return pending;
 }
 
 std::size_t OutboxWorker::run_lane(Lane& lane) {

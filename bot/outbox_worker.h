@@ -86,10 +86,14 @@ class OutboxWorker {
     void stop();
     void notify();  // something was committed
 
-    // Settles rows for destinations nobody delivers (the configuration changed since they were
-    // written), then delivers everything due now, lane after lane; returns how many rows it
-    // settled. Tests call this directly; start() runs the first part once.
+    // Delivers everything due now, lane after lane; returns how many rows it settled. Tests call
+    // this directly.
     std::size_t run_due();
+
+    // Rows queued for destinations that nobody here delivers (the configuration changed since
+    // they were written, or a ${VAR} is mistyped), by destination. They stay queued, and go out
+    // once the destination is configured again; start() says so loudly in the log.
+    std::map<std::string, int> waiting_for_unconfigured();
 
   private:
     struct Lane {
@@ -102,7 +106,6 @@ class OutboxWorker {
         std::thread thread;
     };
     std::size_t run_lane(Lane& lane);
-    std::size_t fail_undeliverable();
     void loop(Lane& lane);
 
     Writer& writer_;

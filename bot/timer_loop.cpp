@@ -47,8 +47,10 @@ std::size_t TimerLoop::run_due() {
                     for (const auto& t : due) {
                         db.exec("SAVEPOINT timer");
                         try {
-                            mark_timer_fired(db, t.id, now);
-                            escalation.fire(db, t, now);
+                            // Re-checked in this transaction: a timer fired before it in this
+                            // batch may have cancelled it (a higher level's first page drops
+                            // the lower level's repeats).
+                            if (mark_timer_fired(db, t.id, now)) escalation.fire(db, t, now);
                             db.exec("RELEASE timer");
                         } catch (const std::exception& e) {
                             // One broken timer must not hold back the others.

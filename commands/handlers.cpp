@@ -11,8 +11,6 @@ namespace muster {
 
 namespace {
 
-const std::int64_t kPirWithinMs = 48LL * 3'600'000;  // seeds 000/001: review within 48 h
-
 std::string who(const std::string& user) {
     if (user.empty()) return "nobody";
     if (user[0] == '@') return user;
@@ -98,11 +96,16 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
     // The console stands in for the chat platform: it "creates" the incident channel at once,
     // named by the convention, so the rest of the flow can be driven from curl.
     // Like Slack's name_taken, a name already used (the same title declared in the same minute,
-    // or a pattern without a slug) gets "-2", "-3", …
+    // or a pattern without a slug) gets "-2", "-3", … starting after the last number this base
+    // name had, so an alert storm with one title costs one lookup per declaration, not one per
+    // earlier collision.
     std::string channel_id;
     if (config_.console_enabled()) {
-        for (int k = 1; channel_id.empty() || incident_for_channel(db, channel_id); ++k)
-            channel_id = messages_.channel_name_for(inc, k);
+        const std::string base = messages_.channel_name_for(inc);
+        int k = last_channel_suffix(db, "console", base) + 1;
+        for (channel_id = messages_.channel_name_for(inc, k); incident_for_channel(db, channel_id);)
+            channel_id = messages_.channel_name_for(inc, ++k);
+        record_channel_suffix(db, "console", base, k);
         inc.channel = "#" + channel_id;
     }
     insert_incident(db, inc);
@@ -129,7 +132,9 @@ Reply CommandHandlers::declare(SQLite::Database& db, const Command& cmd, const A
     if (!inc.channel.empty())
         text += " Incident channel: " + inc.channel + ".";
     else if (config_.slack_configured())
-        text += " Creating #" + messages_.channel_name_for(inc) + " and announcing it.";
+        // Not named here: the name may be taken by then, and the channel is then "…-2". The
+        // link follows in this conversation once Slack has created it.
+        text += " Creating the incident channel; its link follows here.";
     text += " Respond within " + format_duration_config(sev->respond_within_ms) +
             ". Nobody is IC yet: `/incident role ic me` to take it.";
     return announce(text);
@@ -233,16 +238,16 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
             update_incident(db, inc);
             append_timeline(db, change(inc, actor, now, "resolved", "status",
                                        status_name(before.status), "resolved", cmd.text));
-            const bool pir = inc.severity == "P0" || inc.severity == "P1";
-            messages_.resolved(db, inc, cmd.text, actor.user_id,
-                               pir ? std::optional<EpochMs>(now + kPirWithinMs) : std::nullopt,
-                               now);
+            // The severity's review rule (seeds 000/001: P0/P1 within 48 h).
+            std::optional<EpochMs> review_due;
+            if (sev && sev->review_within_ms) review_due = now + *sev->review_within_ms;
+            messages_.resolved(db, inc, cmd.text, actor.user_id, review_due, now);
             escalation_.on_resolved(db, inc, actor, now);
             return announce(
                 "✅ " + inc.id + " resolved after " + format_duration_short(now - inc.declared_at) +
                 "." +
-                (pir ? " Post-incident review due by " + format_human_utc(now + kPirWithinMs) + "."
-                     : ""));
+                (review_due ? " Post-incident review due by " + format_human_utc(*review_due) + "."
+                            : ""));
         }
         case Verb::reopen: {
             if (auto refused = check_reopen(inc)) return refusal(refused->message);
@@ -293,7 +298,7 @@ Reply CommandHandlers::with_incident(SQLite::Database& db, const Command& cmd, c
         }
         case Verb::page: {
             std::string error;
-            const auto text = escalation_.page_now(db, inc, cmd.text, actor, now, error);
+            const auto text = escalation_.page_now(db, inc, cmd.text, cmd.user, actor, now, error);
             if (!text) return refusal(error);
             return announce(*text);
         }

@@ -60,21 +60,6 @@ std::optional<std::string> match_severity(const std::string& tok, const Grammar&
     return std::nullopt;
 }
 
-// <@U123>, <@U123|name> → U123; @name stays @name; "me" stays "me".
-std::optional<std::string> parse_user(const std::string& tok) {
-    if (tok.size() > 3 && tok[0] == '<' && tok[1] == '@' && tok.back() == '>') {
-        std::string inner = tok.substr(2, tok.size() - 3);
-        if (auto bar = inner.find('|'); bar != std::string::npos) inner = inner.substr(0, bar);
-        if (inner.empty()) return std::nullopt;
-        for (char c : inner)
-            if (!std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;
-        return inner;
-    }
-    if (tok.size() > 1 && tok[0] == '@') return tok;
-    if (lower(tok) == "me") return std::string("me");
-    return std::nullopt;
-}
-
 bool valid_date(const std::string& s) {
     int y = 0, m = 0, d = 0;
     char tail = 0;
@@ -121,6 +106,36 @@ std::optional<VerbInfo> find_verb(const std::string& word) {
 }
 
 }  // namespace
+
+bool looks_like_user_id(const std::string& s) {
+    if (s.size() < 5 || s.size() > 32 || (s[0] != 'U' && s[0] != 'W')) return false;
+    bool digit = false;
+    for (std::size_t i = 1; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (std::isdigit(c))
+            digit = true;
+        else if (!std::isupper(c))
+            return false;
+    }
+    return digit;
+}
+
+std::optional<std::string> parse_user(const std::string& tok) {
+    if (tok.size() > 3 && tok[0] == '<' && tok[1] == '@' && tok.back() == '>') {
+        std::string inner = tok.substr(2, tok.size() - 3);
+        if (auto bar = inner.find('|'); bar != std::string::npos) inner = inner.substr(0, bar);
+        if (inner.empty()) return std::nullopt;
+        for (char c : inner)
+            if (!std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;
+        return inner;
+    }
+    if (tok.size() > 1 && tok[0] == '@') {
+        if (looks_like_user_id(tok.substr(1))) return tok.substr(1);
+        return tok;
+    }
+    if (lower(tok) == "me") return std::string("me");
+    return std::nullopt;
+}
 
 const char* verb_name(Verb v) {
     for (const auto& i : kVerbs)
@@ -176,12 +191,14 @@ std::string help_text(const Grammar& g) {
     return s;
 }
 
-std::variant<Command, UsageError> parse_command(const std::string& raw, const Grammar& g) {
+std::variant<Command, UsageError> parse_command(const std::string& raw_text, const Grammar& g) {
     auto usage_err = [&](Verb v, const std::string& msg) {
         return UsageError{msg, usage_line(v, g)};
     };
-    if (!is_valid_utf8(raw))
+    if (!is_valid_utf8(raw_text))
         return UsageError{"The command text is not valid UTF-8.", usage_line(Verb::help, g)};
+    // Adapters clean text where it enters; the parser holds the same line for any other caller.
+    const std::string raw = sanitize_text(raw_text, true);
     const std::vector<Token> toks = tokenize(raw);
     Command cmd;
     if (toks.empty()) {
@@ -210,12 +227,11 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
         if (k >= toks.size()) return "";
         return trim(raw.substr(toks[k].begin));
     };
-    auto check_text = [&](Verb v, const std::string& what, const std::string& t,
+    // Empty text is a usage error; long text is kept, cut visibly at the cap.
+    auto check_text = [&](Verb v, const std::string& what, std::string& t,
                           std::size_t limit) -> std::optional<UsageError> {
         if (t.empty()) return usage_err(v, "Please add " + what + ".");
-        if (utf8_length(t) > limit)
-            return usage_err(v, "The " + what + " is too long (" + std::to_string(utf8_length(t)) +
-                                    " characters; the limit is " + std::to_string(limit) + ").");
+        t = truncate_chars(t, limit);
         return std::nullopt;
     };
     const std::size_t left = toks.size() - i;
@@ -251,7 +267,8 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
                     return usage_err(Verb::declare,
                                      "Give both impact= and urgency=, or a severity.");
             }
-            cmd.text = rest_from(i);
+            // A title is one line: pasted alert text keeps its words, not its line breaks.
+            cmd.text = trim(sanitize_text(rest_from(i), false));
             if (auto e = check_text(Verb::declare, "a title", cmd.text, g.max_title_chars))
                 return *e;
             return cmd;
@@ -281,9 +298,7 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
             return cmd;
         case Verb::resolve:
         case Verb::reopen:
-            cmd.text = rest_from(i);
-            if (utf8_length(cmd.text) > g.max_text_chars)
-                return *check_text(cmd.verb, "text", cmd.text, g.max_text_chars);
+            cmd.text = truncate_chars(rest_from(i), g.max_text_chars);
             return cmd;
         case Verb::severity: {
             if (left != 1)
@@ -353,10 +368,10 @@ std::variant<Command, UsageError> parse_command(const std::string& raw, const Gr
                                      ? "Say whom to page: a level (2 or L2), a contact or @user."
                                      : "Page one level, contact or @user at a time.");
             const std::string& t = toks[i].text;
-            if (auto u = parse_user(t); u && *u != "me")
-                cmd.text = *u;
-            else if (is_valid_utf8(t) && t.size() <= 64)
-                cmd.text = t;
+            if (auto u = parse_user(t); u && *u != "me" && (*u)[0] != '@')
+                cmd.user = *u;  // a mention: that user, by DM
+            else if (t.size() <= 100)
+                cmd.text = t;  // a level, a contact, or something to refuse with the choices
             else
                 return usage_err(Verb::page, "That is not a level, a contact or a @user.");
             return cmd;

@@ -39,8 +39,9 @@ struct Command {
     std::optional<Level> impact, urgency;    // declare impact=… urgency=…
     Status status = Status::investigating;   // update
     Role role = Role::ic;                    // role
-    std::string user;                        // role: a user id (U…), "@name", or "me"
-    std::string text;   // title, note, action, impact, root cause, update; page: the target
+    // role: a user id (U…), "@name", or "me"; page: the user id when the target is a mention
+    std::string user;
+    std::string text;   // title, note, action, impact, root cause, update; page: a level/contact
     std::string owner;  // action
     std::optional<std::string> due;  // action: YYYY-MM-DD
     std::optional<Verb> help_topic;
@@ -52,11 +53,19 @@ struct UsageError {
     std::string text() const { return message + "\nUsage: " + usage; }
 };
 
+// Text is never refused for its length (people paste whole alert lines at 3 a.m.): beyond these
+// caps it is stored cut, ending in "…", and each destination cuts again to its own limit.
 struct Grammar {
     std::vector<std::string> severities = {"P0", "P1", "P2", "P3"};
-    std::size_t max_title_chars = 250;
-    std::size_t max_text_chars = 3000;
+    std::size_t max_title_chars = 2'000;  // characters, not bytes
+    std::size_t max_text_chars = 20'000;
 };
+
+// A chat user named in a command: "<@U123>", "<@U123|name>", or "@U123" when it has the shape of
+// a Slack user id (U or W, then capitals and digits with at least one digit) → "U123"; "@name"
+// stays "@name" (a name, not an id); "me" stays "me". nullopt for anything else.
+std::optional<std::string> parse_user(const std::string& token);
+bool looks_like_user_id(const std::string& s);
 
 std::variant<Command, UsageError> parse_command(const std::string& text, const Grammar& grammar);
 

@@ -177,6 +177,27 @@ std::optional<std::string> incident_for_channel(SQLite::Database& db,
     return q.getColumn(0).getString();
 }
 
+int last_channel_suffix(SQLite::Database& db, const std::string& platform,
+                        const std::string& base) {
+    SQLite::Statement q(db,
+                        "SELECT last_suffix FROM channel_names WHERE platform = ? AND base = ?");
+    q.bind(1, platform);
+    q.bind(2, base);
+    return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+
+void record_channel_suffix(SQLite::Database& db, const std::string& platform,
+                           const std::string& base, int suffix) {
+    SQLite::Statement st(db,
+                         "INSERT INTO channel_names (platform, base, last_suffix) VALUES (?, ?, ?) "
+                         "ON CONFLICT (platform, base) DO UPDATE SET last_suffix = "
+                         "MAX(last_suffix, excluded.last_suffix)");
+    st.bind(1, platform);
+    st.bind(2, base);
+    st.bind(3, suffix);
+    st.exec();
+}
+
 std::int64_t append_timeline(SQLite::Database& db, const TimelineEvent& ev) {
     SQLite::Statement st(db,
                          "INSERT INTO timeline (incident_id, at, type, actor, source, field, "

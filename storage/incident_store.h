@@ -45,6 +45,11 @@ void bind_channel(SQLite::Database& db, const std::string& channel_id,
                   const std::string& name, EpochMs now);
 std::optional<std::string> incident_for_channel(SQLite::Database& db,
                                                 const std::string& channel_id);
+// The highest "-N" used so far for a channel base name on a platform (1 = the base name itself,
+// 0 = never used), so the next collision starts at N+1 instead of probing from the base again.
+int last_channel_suffix(SQLite::Database& db, const std::string& platform, const std::string& base);
+void record_channel_suffix(SQLite::Database& db, const std::string& platform,
+                           const std::string& base, int suffix);
 
 std::int64_t append_timeline(SQLite::Database& db, const TimelineEvent& ev);
 std::vector<TimelineEvent> load_timeline(SQLite::Database& db, const std::string& incident_id);

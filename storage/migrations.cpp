@@ -151,6 +151,18 @@ CREATE TABLE pages (
 );
 CREATE INDEX pages_by_incident ON pages (incident_id);
 )sql",
+    // v4: a command delivered again under the same key (Slack's trigger_id) is answered with the
+    // first answer; channel names already used, so the next "-N" is known without probing.
+    R"sql(
+ALTER TABLE inbound_dedupe ADD COLUMN reply TEXT;
+CREATE INDEX inbound_dedupe_by_age ON inbound_dedupe (received_at);
+CREATE TABLE channel_names (
+    platform    TEXT NOT NULL,
+    base        TEXT NOT NULL,
+    last_suffix INTEGER NOT NULL,
+    PRIMARY KEY (platform, base)
+);
+)sql",
 };
 
 }  // namespace

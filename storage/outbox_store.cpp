@@ -154,6 +154,15 @@ int withdraw_outbox(SQLite::Database& db, const std::string& incident_id, const 
     return st.exec();
 }
 
+std::map<std::string, int> pending_outbox_by_destination(SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT destination, COUNT(*) FROM outbox WHERE status = 'pending' GROUP "
+                        "BY destination");
+    std::map<std::string, int> out;
+    while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt();
+    return out;
+}
+
 std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id) {
     SQLite::Statement q(
         db, std::string("SELECT ") + kCols + " FROM outbox WHERE incident_id=? ORDER BY id");

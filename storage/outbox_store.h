@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,8 @@ void mark_outbox_retry(SQLite::Database& db, std::int64_t id, EpochMs next_at,
 void mark_outbox_failed(SQLite::Database& db, std::int64_t id, EpochMs now,
                         const std::string& error);
 std::vector<OutboxItem> load_outbox(SQLite::Database& db, const std::string& incident_id);
+// How many rows wait to go out, per destination.
+std::map<std::string, int> pending_outbox_by_destination(SQLite::Database& db);
 // Rows of `kind` for the incident still waiting to go out (an outage, a rate limit) that would
 // now be wrong to send, e.g. pages once someone acknowledged: marked withdrawn, never sent. A row
 // the worker is sending at this moment still records its real outcome. Returns how many.

@@ -71,12 +71,12 @@ std::vector<Timer> pending_timers(SQLite::Database& db, const std::string& incid
     return out;
 }
 
-void mark_timer_fired(SQLite::Database& db, std::int64_t id, EpochMs now) {
+bool mark_timer_fired(SQLite::Database& db, std::int64_t id, EpochMs now) {
     SQLite::Statement st(
         db, "UPDATE timers SET state = 'fired', fired_at = ? WHERE id = ? AND state = 'pending'");
     st.bind(1, static_cast<int64_t>(now));
     st.bind(2, static_cast<int64_t>(id));
-    st.exec();
+    return st.exec() == 1;
 }
 
 }  // namespace muster

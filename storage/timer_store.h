@@ -31,6 +31,8 @@ int cancel_timers(SQLite::Database& db, const std::string& incident_id, const st
 std::optional<EpochMs> next_timer_due(SQLite::Database& db);
 std::vector<Timer> due_timers(SQLite::Database& db, EpochMs now, int limit);
 std::vector<Timer> pending_timers(SQLite::Database& db, const std::string& incident_id);
-void mark_timer_fired(SQLite::Database& db, std::int64_t id, EpochMs now);
+// False when the timer is no longer pending (cancelled by an earlier timer of the same batch):
+// then it must not fire.
+bool mark_timer_fired(SQLite::Database& db, std::int64_t id, EpochMs now);
 
 }  // namespace muster

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "bot/message.h"
+#include "bot/text.h"
 
 namespace muster {
 
@@ -16,12 +17,13 @@ DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
         // A row we cannot read will not get better by retrying.
         return DeliveryResult::failed(std::string("unreadable payload: ") + e.what());
     }
+    // A terminal reads this: user text cannot move the cursor or ring the bell.
     std::ostringstream o;
-    o << "┌─ console → " << channel << " (" << item.kind;
+    o << "┌─ console → " << escape_controls(channel) << " (" << item.kind;
     if (!item.incident_id.empty()) o << ", " << item.incident_id;
     o << ")\n";
     std::istringstream lines(body);
-    for (std::string line; std::getline(lines, line);) o << "│ " << line << "\n";
+    for (std::string line; std::getline(lines, line);) o << "│ " << escape_controls(line) << "\n";
     o << "└─\n";
     {
         std::lock_guard<std::mutex> lk(mu_);

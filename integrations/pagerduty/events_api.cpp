@@ -2,19 +2,35 @@
 
 #include "bot/message.h"
 #include "bot/text.h"
+#include "bot/untrusted_json.h"
 #include "storage/incident_store.h"
 
 namespace muster::pagerduty {
 
-std::string severity_for(const std::string& s) {
-    if (s == "P0") return "critical";
-    if (s == "P1") return "error";
-    if (s == "P2") return "warning";
-    return "info";
-}
-
 std::string dedup_key(const std::string& incident_id, const std::string& contact) {
     return "muster:" + incident_id + ":" + contact;
+}
+
+namespace {
+// PROTOCOLS §6: summary ≤ 1024 characters, dedup_key ≤ 255, the whole event ≤ 512 KB.
+constexpr std::size_t kSummaryChars = 1024;
+constexpr std::size_t kDedupKeyChars = 255;
+constexpr std::size_t kFieldChars = 255;  // source, component: short by nature
+constexpr std::size_t kEventBytes = 512 * 1024;
+constexpr std::size_t kDetailChars = 4000;  // each custom_details string, when the event is big
+
+// Cuts every string in custom_details to `limit` characters (recursively, arrays and objects).
+void cut_strings(nlohmann::json& j, std::size_t limit) {
+    if (j.is_string())
+        j = truncate_chars(j.get<std::string>(), limit);
+    else if (j.is_structured())
+        for (auto& v : j) cut_strings(v, limit);
+}
+}  // namespace
+
+std::string checked_dedup_key(const std::string& key) {
+    // check-config keeps contact keys short enough; this only guards against a future slip.
+    return key.size() <= kDedupKeyChars ? key : key.substr(0, kDedupKeyChars);
 }
 
 nlohmann::json trigger(const std::string& routing_key, const std::string& key,
@@ -22,20 +38,27 @@ nlohmann::json trigger(const std::string& routing_key, const std::string& key,
                        const nlohmann::json& details, const std::string& link) {
     nlohmann::json body = {{"routing_key", routing_key},
                            {"event_action", "trigger"},
-                           {"dedup_key", key},
+                           {"dedup_key", checked_dedup_key(key)},
                            {"payload",
-                            {{"summary", truncate_chars(summary, 1024)},  // PROTOCOLS §6: ≤ 1024
-                             {"source", "muster"},
+                            {{"summary", truncate_chars(summary, kSummaryChars)},
+                             {"source", truncate_chars("muster", kFieldChars)},
                              {"severity", severity},
                              {"component", "incident"},
                              {"custom_details", details}}}};
     if (!link.empty()) body["links"] = {{{"href", link}, {"text", "Incident channel"}}};
+    if (dump_json(body).size() > kEventBytes) {
+        cut_strings(body["payload"]["custom_details"], kDetailChars);
+        if (dump_json(body).size() > kEventBytes)
+            body["payload"]["custom_details"] = {{"note", "details too large for PagerDuty"}};
+    }
     return body;
 }
 
 nlohmann::json follow_up(const std::string& routing_key, const std::string& key,
                          const std::string& action) {
-    return {{"routing_key", routing_key}, {"event_action", action}, {"dedup_key", key}};
+    return {{"routing_key", routing_key},
+            {"event_action", action},
+            {"dedup_key", checked_dedup_key(key)}};
 }
 
 std::string slack_channel_link(const std::string& channel_id) {
@@ -43,11 +66,12 @@ std::string slack_channel_link(const std::string& channel_id) {
 }
 
 DeliveryResult EventsDeliverer::deliver(const OutboxItem& item) {
-    nlohmann::json p = nlohmann::json::parse(item.payload, nullptr, false);
-    if (!p.is_object() || !p.contains("body") || !p["body"].is_object())
+    auto parsed = parse_untrusted_json(item.payload);
+    if (!parsed || !json_object(*parsed, "body"))
         return DeliveryResult::failed("unreadable payload");
+    nlohmann::json& p = *parsed;
     nlohmann::json& body = p["body"];
-    if (channel_ && body.value("event_action", "") == "trigger" && !item.incident_id.empty() &&
+    if (channel_ && json_string(body, "event_action") == "trigger" && !item.incident_id.empty() &&
         !body.contains("links")) {
         std::optional<ChannelRef> ch;
         try {
@@ -62,8 +86,8 @@ DeliveryResult EventsDeliverer::deliver(const OutboxItem& item) {
         }
     }
     const slack::ApiResponse a = post_(url_, body);
-    const std::string action = body.value("event_action", "");
-    const std::string who = p.value("contact", "");
+    const std::string action = json_string(body, "event_action");
+    const std::string who = json_string(p, "contact");
     const std::string incident = item.incident_id;
     const EpochMs now = clock_.now_ms();
     auto timeline = [incident, who, action, now](const std::string& type, const std::string& text) {
@@ -81,8 +105,7 @@ DeliveryResult EventsDeliverer::deliver(const OutboxItem& item) {
         };
     };
     if (a.http_status == 202 || a.http_status == 200) {
-        DeliveryResult r =
-            DeliveryResult::ok(a.body.is_object() ? a.body.value("dedup_key", "") : "");
+        DeliveryResult r = DeliveryResult::ok(json_string(a.body, "dedup_key"));
         if (action == "trigger")
             r.record = timeline("page_delivered", "PagerDuty accepted the page for " + who);
         return r;
@@ -98,7 +121,8 @@ DeliveryResult EventsDeliverer::deliver(const OutboxItem& item) {
         return r;
     }
     // 400 "invalid event" and other 4xx: retrying cannot help.
-    const std::string why = a.body.is_object() ? a.body.value("message", a.error()) : a.error();
+    const std::string why =
+        json_string(a.body, "message").empty() ? a.error() : json_string(a.body, "message");
     DeliveryResult r =
         DeliveryResult::failed("PagerDuty " + std::to_string(a.http_status) + ": " + why);
     r.record =

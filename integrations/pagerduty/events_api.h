@@ -15,8 +15,6 @@
 
 namespace muster::pagerduty {
 
-// P0 → critical, P1 → error, P2 → warning, anything else → info.
-std::string severity_for(const std::string& muster_severity);
 std::string dedup_key(const std::string& incident_id, const std::string& contact);
 
 nlohmann::json trigger(const std::string& routing_key, const std::string& dedup_key,

@@ -1,5 +1,8 @@
 #include "integrations/slack/block_kit.h"
 
+#include <cstdint>
+#include <vector>
+
 #include "bot/text.h"
 #include "integrations/slack/mrkdwn.h"
 
@@ -14,15 +17,52 @@ constexpr std::size_t kFieldsPerSection = 10;
 constexpr std::size_t kButtons = 25;
 constexpr std::size_t kButtonTextChars = 75;
 constexpr std::size_t kTextChars = 4000;
+constexpr std::size_t kButtonValueChars = 2000;
+constexpr std::size_t kActionIdChars = 255;
 
 nlohmann::json mrkdwn(const std::string& text) {
     return {{"type", "mrkdwn"}, {"text", text}};
 }
 
-std::string field_value(const MessageField& f) {
-    if (!f.user.empty()) return "<@" + escape_mrkdwn(f.user) + ">";
-    if (!f.channel.empty() && f.channel[0] != '@') return "<#" + escape_mrkdwn(f.channel) + ">";
-    return escape_mrkdwn(f.value);
+// "*Label*\nvalue" within `limit` characters: a mention is never cut, user text is cut before
+// it is escaped.
+std::string field_text(const MessageField& f, std::size_t limit) {
+    const std::string head = "*" + escape_mrkdwn(truncate_chars(f.label, 100)) + "*\n";
+    if (!f.user.empty()) return head + "<@" + escape_mrkdwn(f.user) + ">";
+    if (!f.channel.empty() && f.channel[0] != '@')
+        return head + "<#" + escape_mrkdwn(f.channel) + ">";
+    return head + cut_and_escape(f.value, limit - utf8_length(head), escape_mrkdwn);
+}
+
+// A section's body is a list, one item per line, each shown as a bullet. When the whole does not
+// fit, every item is cut to its share instead of cutting the section, so no item vanishes.
+std::string section_text(const std::string& heading, const std::string& body) {
+    const std::string head = "*" + escape_mrkdwn(truncate_chars(heading, 100)) + "*\n";
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+        const auto nl = body.find('\n', start);
+        items.push_back(
+            body.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+    }
+    const std::size_t room = kSectionChars - utf8_length(head);
+    std::size_t whole = 0;
+    for (const auto& i : items) whole += utf8_length(escape_mrkdwn(i)) + 3;  // "• " and "\n"
+    // Each item's share; items past what even a short share allows are dropped, and said to be.
+    const bool fits = whole <= room;
+    std::size_t shown = items.size();
+    while (!fits && shown > 1 && room / shown < 16) --shown;
+    const std::size_t share = fits ? SIZE_MAX : room / (shown + (shown < items.size() ? 1 : 0));
+    std::string text = head;
+    for (std::size_t i = 0; i < shown; ++i)
+        text += "• " +
+                (share == SIZE_MAX ? escape_mrkdwn(items[i])
+                                   : cut_and_escape(items[i], share - 3, escape_mrkdwn)) +
+                "\n";
+    if (shown < items.size()) text += "• … and " + std::to_string(items.size() - shown) + " more\n";
+    return text;
 }
 }  // namespace
 
@@ -41,38 +81,23 @@ BlockKitMessage render_blocks(const Message& m) {
         fields = nlohmann::json::array();
     };
     for (const auto& f : m.fields) {
-        // Escaping can lengthen text (& → &amp;): cut what Slack will count, after escaping.
-        fields.push_back(mrkdwn(
-            truncate_chars("*" + escape_mrkdwn(f.label) + "*\n" + field_value(f), kFieldChars)));
+        fields.push_back(mrkdwn(field_text(f, kFieldChars)));
         if (fields.size() == kFieldsPerSection) flush_fields();
     }
     flush_fields();
-    for (const auto& [heading, body] : m.sections) {
-        std::string text = "*" + escape_mrkdwn(heading) + "*\n";
-        std::size_t start = 0;
-        while (start <= body.size()) {
-            const auto nl = body.find('\n', start);
-            text += "• " +
-                    escape_mrkdwn(body.substr(
-                        start, nl == std::string::npos ? std::string::npos : nl - start)) +
-                    "\n";
-            if (nl == std::string::npos) break;
-            start = nl + 1;
-        }
-        blocks.push_back(
-            {{"type", "section"}, {"text", mrkdwn(truncate_chars(text, kSectionChars))}});
-    }
+    for (const auto& [heading, body] : m.sections)
+        blocks.push_back({{"type", "section"}, {"text", mrkdwn(section_text(heading, body))}});
     if (!m.text.empty())
         blocks.push_back({{"type", "section"},
-                          {"text", mrkdwn(truncate_chars(escape_mrkdwn(m.text), kSectionChars))}});
+                          {"text", mrkdwn(cut_and_escape(m.text, kSectionChars, escape_mrkdwn))}});
     nlohmann::json buttons = nlohmann::json::array();
     for (const auto& a : m.actions) {
         if (buttons.size() == kButtons) break;
         nlohmann::json b = {
             {"type", "button"},
-            {"action_id", "muster_" + a.id},
+            {"action_id", truncate_chars("muster_" + a.id, kActionIdChars)},
             {"text", {{"type", "plain_text"}, {"text", truncate_chars(a.label, kButtonTextChars)}}},
-            {"value", a.value}};
+            {"value", truncate_chars(a.value, kButtonValueChars)}};
         if (a.style == "primary" || a.style == "danger") b["style"] = a.style;
         buttons.push_back(b);
     }
@@ -84,7 +109,7 @@ BlockKitMessage render_blocks(const Message& m) {
     }
     if (!buttons.empty()) blocks.push_back({{"type", "actions"}, {"elements", buttons}});
     std::string fallback = m.fallback.empty() ? m.title : m.fallback;
-    return {truncate_chars(escape_mrkdwn(fallback), kTextChars), blocks};
+    return {cut_and_escape(fallback, kTextChars, escape_mrkdwn), blocks};
 }
 
 }  // namespace muster::slack

@@ -2,9 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bot/incident_id.h"
 #include "bot/message.h"
-#include "integrations/slack/form.h"
+#include "integrations/slack/inbound.h"
 #include "integrations/slack/slash_command_route.h"
 #include "storage/outbox_store.h"
 
@@ -16,52 +15,23 @@ InteractionsRoute::InteractionsRoute(const Config& config, const Clock& clock,
 
 void InteractionsRoute::handle(const HttpRequest& req, const Responder& respond) const {
     if (!signed_by_slack(config_, clock_, req, respond)) return;
-    const auto form = parse_form(req.body);
-    if (!form || !form->count("payload")) {
-        respond(text_response(400, "expected a form with a payload field\n"));
+    const auto read = read_interaction(req.body);
+    if (const auto* bad = std::get_if<BadRequest>(&read)) {
+        respond(text_response(400, bad->reason + "\n"));
         return;
     }
-    const auto p = nlohmann::json::parse(form->at("payload"), nullptr, false);
-    if (!p.is_object()) {
-        respond(text_response(400, "payload is not JSON\n"));
-        return;
-    }
-    if (p.value("type", "") != "block_actions" || !p.contains("actions") ||
-        !p["actions"].is_array() || p["actions"].empty() || !p["actions"][0].is_object()) {
+    if (std::holds_alternative<Ignored>(read)) {
         respond(text_response(200, ""));  // nothing of ours: acknowledge and ignore
         return;
     }
-    const auto& action = p["actions"][0];
-    const std::string action_id = action.value("action_id", "");
-    Command cmd;
-    if (action_id == "muster_acknowledge") {
-        cmd.verb = Verb::ack;
-    } else if (action_id == "muster_resolve") {
-        cmd.verb = Verb::resolve;
-    } else if (action_id == "muster_take_ic") {
-        cmd.verb = Verb::role;
-        cmd.role = Role::ic;
-        cmd.user = "me";
-    } else {
-        respond(text_response(200, ""));
-        return;
-    }
-    const auto id = normalize_incident_id(action.value("value", ""));
-    auto obj = [&](const char* k) {
-        return p.contains(k) && p[k].is_object() ? p[k] : nlohmann::json::object();
-    };
-    const std::string user = obj("user").value("id", "");
-    if (!id || user.empty()) {
-        respond(text_response(400, "the action names no incident or no user\n"));
-        return;
-    }
-    cmd.incident_id = *id;
-    const Actor actor{user, obj("user").value("username", ""), "slack",
-                      obj("channel").value("id", ""), p.value("response_url", "")};
+    const auto& press = std::get<ButtonPress>(read);
+    const Actor actor = press.actor;
     Writer& writer = runner_.writer();
     const EpochMs now = clock_.now_ms();
-    const bool queued =
-        runner_.run(cmd, actor, [respond, actor, &writer, now, incident = *id](const Reply& reply) {
+    const std::string incident = *press.command.incident_id;
+    const bool queued = runner_.run(
+        press.command, actor, press.dedupe_key,
+        [respond, actor, &writer, now, incident](const Reply& reply) {
             respond(text_response(200, ""));
             if (!reply.error || actor.response_url.empty()) return;
             // The press changed nothing; tell the presser why, only them.

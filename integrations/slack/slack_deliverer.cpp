@@ -6,7 +6,11 @@
 
 #include "bot/channel_name.h"
 #include "bot/message.h"
+#include "bot/text.h"
+#include "bot/untrusted_json.h"
 #include "integrations/slack/block_kit.h"
+#include "integrations/slack/inbound.h"
+#include "integrations/slack/mrkdwn.h"
 #include "storage/outbox_store.h"
 
 namespace muster::slack {
@@ -20,7 +24,7 @@ DeliveryResult delivered(std::string detail) {
 }
 
 std::string str(const nlohmann::json& p, const char* key) {
-    return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : std::string();
+    return json_string(p, key);
 }
 
 // "incident-…" + "-k", kept within Slack's 80 characters by shortening the base, never the suffix.
@@ -114,8 +118,9 @@ DeliveryResult SlackDeliverer::permanent(const OutboxItem& item, const nlohmann:
 
 DeliveryResult SlackDeliverer::deliver(const OutboxItem& item) {
     reserved_.clear();  // reservations belong to one operation
-    nlohmann::json p = nlohmann::json::parse(item.payload, nullptr, false);
-    if (!p.is_object()) return DeliveryResult::failed("unreadable payload");
+    const auto parsed = parse_untrusted_json(item.payload);
+    if (!parsed || !parsed->is_object()) return DeliveryResult::failed("unreadable payload");
+    const nlohmann::json& p = *parsed;
     const std::string op = str(p, "op");
     if (op == "create_channel") return create_channel(item, p);
     if (op == "post") return post(item, p);
@@ -142,31 +147,44 @@ DeliveryResult SlackDeliverer::deliver(const OutboxItem& item) {
 
 DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nlohmann::json& p) {
     const std::string base = str(p, "name");
-    // A retry resumes where the last attempt stopped, so collisions never cost the same calls
-    // twice.
+    // Start after the last number this base name had (remembered here for a burst, and in the
+    // database across restarts), so the N-th declaration with one title costs one call, not N.
     int& next = next_suffix_[base];
     if (next < 1) next = 1;
-    for (int k = next; k <= 50; ++k) {
+    if (lookups_.last_suffix) {
+        try {
+            next = std::max(next, lookups_.last_suffix(base) + 1);
+        } catch (const std::exception&) {
+            // Without it we only probe more.
+        }
+    }
+    const int first = next;
+    for (int k = first; k < first + 50; ++k) {
         next = k;
         std::string name = k == 1 ? base : numbered(base, k);
-        if (k > 1 && p.contains("name_from") && p["name_from"].is_object()) {
-            const auto& f = p["name_from"];
-            name = channel_name({f.value("pattern", ""), f.value("title", ""), f.value("id", ""),
-                                 f.value("severity", ""), f.value("declared_at", EpochMs{0})},
-                                k);
-        }
+        const auto* from = json_object(p, "name_from");
+        if (k > 1 && from)
+            name =
+                channel_name({str(*from, "pattern"), str(*from, "title"), str(*from, "id"),
+                              str(*from, "severity"), json_int(*from, "declared_at").value_or(0)},
+                             k);
         ApiResponse a;
-        if (auto retry = call("conversations.create", "",
-                              {{"name", name}, {"is_private", p.value("is_private", false)}}, a))
+        if (auto retry =
+                call("conversations.create", "",
+                     {{"name", name}, {"is_private", json_bool(p, "is_private", false)}}, a))
             return *retry;
         if (a.ok()) {
-            next_suffix_.erase(base);
-            const std::string id = a.body["channel"].value("id", "");
+            next = k + 1;
+            const auto* ch = json_object(a.body, "channel");
+            const std::string id = ch ? str(*ch, "id") : "";
+            if (id.empty()) return permanent(item, p, "create channel #" + name, "no channel id");
             const std::string incident = item.incident_id;
+            const std::string url = str(p, "response_url");
             const EpochMs now = clock_.now_ms();
             DeliveryResult r = delivered(id);
-            r.record = [incident, id, name, now](SQLite::Database& db) {
+            r.record = [incident, id, name, base, k, url, now](SQLite::Database& db) {
                 bind_channel(db, id, incident, "slack", name, now);
+                record_channel_suffix(db, "slack", base, k);
                 SQLite::Statement st(db, "UPDATE incidents SET channel = ? WHERE id = ?");
                 st.bind(1, "#" + name);
                 st.bind(2, incident);
@@ -177,6 +195,16 @@ DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nloh
                 e.new_value = "#" + name;
                 e.data = dump_json({{"channel_id", id}});
                 append_timeline(db, e);
+                if (url.empty()) return;
+                // The declaration's answer could not name the channel (the name might be taken);
+                // now it exists, the conversation where it was declared gets the link.
+                enqueue_outbox(db, incident, "slack", "slack:respond:" + incident, "response",
+                               dump_json({{"op", "respond"},
+                                          {"response_url", url},
+                                          {"in_channel", true},
+                                          {"text", incident + " has its channel:"},
+                                          {"channel_id", id}}),
+                               now);
             };
             return r;
         }
@@ -192,12 +220,14 @@ DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::js
     std::vector<std::pair<std::string, std::string>> refused;
     std::set<std::string> seen;
     int calls = 0;
-    for (const auto& u : p.value("users", nlohmann::json::array()))
+    const nlohmann::json users =
+        json_array(p, "users") ? *json_array(p, "users") : nlohmann::json::array();
+    for (const auto& u : users)
         if (u.is_string() && !u.get<std::string>().empty() && u.get<std::string>()[0] != '@')
             ++calls;
     if (calls > 0)
         if (auto held = reserve("conversations.invite", calls)) return *held;
-    for (const auto& u : p.value("users", nlohmann::json::array())) {
+    for (const auto& u : users) {
         if (!u.is_string() || u.get<std::string>().empty() ||
             !seen.insert(u.get<std::string>()).second)
             continue;
@@ -230,6 +260,8 @@ DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::js
 DeliveryResult SlackDeliverer::set_topic(const OutboxItem& item, const nlohmann::json& p,
                                          const std::string& channel) {
     ApiResponse a;
+    // Escaped when the topic was made (it mixes a mention with the title); cut here only if a
+    // queued row predates the cut at the source.
     const std::string topic = truncate_chars(str(p, "topic"), 250);
     if (auto retry =
             call("conversations.setTopic", "", {{"channel", channel}, {"topic", topic}}, a))
@@ -259,8 +291,9 @@ DeliveryResult SlackDeliverer::post(const OutboxItem& item, const nlohmann::json
                           {{"channel", channel}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
         return *retry;
     if (!a.ok()) return permanent(item, p, "post the " + item.kind + " to " + channel, a.error());
-    const std::string ts = a.body.value("ts", "");
-    const std::string posted_channel = a.body.value("channel", channel);
+    const std::string ts = str(a.body, "ts");
+    const std::string posted_channel =
+        str(a.body, "channel").empty() ? channel : str(a.body, "channel");
     DeliveryResult r = delivered(posted_channel + "/" + ts);
     const std::string purpose = str(p, "remember");
     if (!purpose.empty() && !item.incident_id.empty()) {
@@ -308,8 +341,13 @@ DeliveryResult SlackDeliverer::update(const OutboxItem& item, const nlohmann::js
 }
 
 DeliveryResult SlackDeliverer::respond(const OutboxItem&, const nlohmann::json& p) {
-    const ApiResponse a = respond_(str(p, "response_url"),
-                                   {{"response_type", "ephemeral"}, {"text", str(p, "text")}});
+    // The text is plain (it may quote a title): escaped here, once, within Slack's 4,000.
+    const std::string channel = str(p, "channel_id");
+    const std::string link = channel.empty() ? "" : " <#" + escape_mrkdwn(channel) + ">";
+    const ApiResponse a = respond_(
+        str(p, "response_url"),
+        {{"response_type", json_bool(p, "in_channel", false) ? "in_channel" : "ephemeral"},
+         {"text", cut_and_escape(str(p, "text"), 4000 - utf8_length(link), escape_mrkdwn) + link}});
     if (a.http_status >= 200 && a.http_status < 300) return delivered("responded");
     if (a.http_status == 0 || a.http_status >= 500 || a.http_status == 429)
         return DeliveryResult::later("response_url: " + a.error());
@@ -326,12 +364,14 @@ DeliveryResult SlackDeliverer::copy_to_timeline(const OutboxItem& item, const nl
         return *retry;
     if (!a.ok())
         return permanent(item, nlohmann::json::object(), "read the pinned message", a.error());
-    const auto msgs = a.body.value("messages", nlohmann::json::array());
-    if (msgs.empty() || !msgs[0].is_object()) return DeliveryResult::failed("message not found");
-    const std::string text = msgs[0].value("text", "");
-    const std::string author = msgs[0].value("user", "");
+    const auto* msgs = json_array(a.body, "messages");
+    if (!msgs || msgs->empty() || !(*msgs)[0].is_object())
+        return DeliveryResult::failed("message not found");
+    // Slack's text is mrkdwn-escaped: decoded once, here, where it enters Muster.
+    const std::string text = sanitize_text(decode_text(str((*msgs)[0], "text")), true);
+    const std::string author = str((*msgs)[0], "user");
     const std::string incident = item.incident_id, actor = str(p, "actor"), kind = str(p, "kind");
-    const EpochMs at = p.value("at", clock_.now_ms());
+    const EpochMs at = json_int(p, "at").value_or(clock_.now_ms());
     DeliveryResult r = delivered("copied");
     r.record = [incident, actor, kind, text, author, channel, ts, at](SQLite::Database& db) {
         TimelineEvent e;

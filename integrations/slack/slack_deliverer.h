@@ -26,6 +26,9 @@ struct Lookups {
     std::function<std::vector<ChatMessage>(const std::string& incident_id,
                                            const std::string& purpose)>
         messages;
+    // The highest "-N" Muster has used for a channel base name (0: none), so a burst of
+    // declarations with one title starts each create at the next free number.
+    std::function<int(const std::string& base)> last_suffix;
 };
 
 using ResponsePoster =

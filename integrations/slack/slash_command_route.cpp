@@ -3,15 +3,19 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/message.h"
-#include "integrations/slack/form.h"
+#include "bot/text.h"
+#include "integrations/slack/inbound.h"
 #include "integrations/slack/mrkdwn.h"
 #include "integrations/slack/signature.h"
 
 namespace muster::slack {
 
+// Slack shows at most 4,000 characters of a message's text (PROTOCOLS §4).
+constexpr std::size_t kReplyChars = 4000;
+
 std::string reply_body(const Reply& reply) {
     return dump_json({{"response_type", reply.in_channel ? "in_channel" : "ephemeral"},
-                      {"text", escape_mrkdwn(reply.text)}});
+                      {"text", cut_and_escape(reply.text, kReplyChars, escape_mrkdwn)}});
 }
 
 bool signed_by_slack(const Config& config, const Clock& clock, const HttpRequest& req,
@@ -29,35 +33,25 @@ SlashCommandRoute::SlashCommandRoute(const Config& config, const Clock& clock,
     : config_(config), clock_(clock), runner_(runner) {}
 
 void SlashCommandRoute::handle(const HttpRequest& req, const Responder& respond) const {
-    const auto form = parse_form(req.body);
+    const auto read = read_slash_command(req.body);
     // Slack's certificate check carries no signature (PROTOCOLS §1).
-    if (form && form->count("ssl_check") && form->at("ssl_check") == "1" &&
-        !form->count("command")) {
+    if (std::holds_alternative<SslCheck>(read)) {
         respond(text_response(200, ""));
         return;
     }
     if (!signed_by_slack(config_, clock_, req, respond)) return;
-    if (!form) {
-        respond(text_response(400, "malformed form body\n"));
+    if (const auto* bad = std::get_if<BadRequest>(&read)) {
+        respond(text_response(400, bad->reason + "\n"));
         return;
     }
-    auto field = [&](const char* k) -> std::string {
-        const auto it = form->find(k);
-        return it == form->end() ? "" : it->second;
-    };
-    if (field("user_id").empty() || field("channel_id").empty() || !form->count("text")) {
-        respond(text_response(400, "missing user_id, channel_id or text\n"));
-        return;
-    }
-    auto parsed = parse_command(field("text"), runner_.handlers().grammar());
+    const auto& sc = std::get<SlashCommand>(read);
+    auto parsed = parse_command(sc.text, runner_.handlers().grammar());
     if (auto* usage = std::get_if<UsageError>(&parsed)) {
         respond(json_response(200, reply_body(ephemeral(usage->text()))));
         return;
     }
-    const Actor actor{field("user_id"), field("user_name"), "slack", field("channel_id"),
-                      field("response_url")};
     const bool queued = runner_.run(
-        std::get<Command>(parsed), actor,
+        std::get<Command>(parsed), sc.actor, sc.dedupe_key,
         [respond](const Reply& reply) { respond(json_response(200, reply_body(reply))); });
     if (!queued) respond(text_response(503, "shutting down\n"));
 }

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include "integrations/slack/block_kit.h"
 #include "storage/database.h"
 #include "storage/incident_store.h"
 #include "storage/outbox_store.h"
@@ -263,15 +264,53 @@ TEST(Handlers, StatusUpdateCarriesCurrentActionsAndEta) {
     for (const auto& o : w.outbox("INC-20261122-001"))
         if (o.kind == "status_update") updates.push_back(o.payload);
     ASSERT_EQ(updates.size(), 2u);
-    const auto first = nlohmann::json::parse(updates[0])["message"].dump();
-    const auto second = nlohmann::json::parse(updates[1])["message"].dump();
+    // As Slack (Block Kit) and the console show them: one bullet per note, never two.
+    auto slack_text = [](const std::string& payload) {
+        const auto bk =
+            slack::render_blocks(message_from_json(nlohmann::json::parse(payload)["message"]));
+        return bk.blocks.dump();
+    };
+    auto console_text = [](const std::string& payload) {
+        return render_plain(message_from_json(nlohmann::json::parse(payload)["message"]));
+    };
+    const auto first = slack_text(updates[0]), second = slack_text(updates[1]);
     EXPECT_NE(first.find("ETA: 20 minutes"), std::string::npos) << first;
-    EXPECT_NE(first.find("\"bad deploy of cart\""), std::string::npos) << first;
+    EXPECT_NE(first.find("bad deploy of cart"), std::string::npos) << first;
     EXPECT_NE(first.find("• drained eu-west"), std::string::npos) << first;
     EXPECT_NE(second.find("• rolled back cart to v41\\n• watching error rate"), std::string::npos)
         << second;
+    EXPECT_EQ(second.find("• •"), std::string::npos) << second;
     EXPECT_EQ(second.find("drained eu-west"), std::string::npos) << second;
     EXPECT_NE(second.find("ETA: not yet known"), std::string::npos) << second;
+    const auto plain = console_text(updates[1]);
+    EXPECT_NE(plain.find("- rolled back cart to v41\n- watching error rate"), std::string::npos)
+        << plain;
+    EXPECT_EQ(plain.find("- •"), std::string::npos) << plain;
+}
+
+// A long first note is cut on its own line; the notes after it are still there.
+TEST(Handlers, ALongNoteNeverHidesTheOthers) {
+    World w;
+    w.run("declare P1 checkout down");
+    const std::string ch = w.incident("INC-20261122-001").channel.substr(1);
+    w.run("note " + std::string(5'000, 'a') + " & <tail>", ch);
+    w.run("note second note", ch);
+    w.run("note third & last", ch);
+    w.run("update identified found it", ch);
+    std::string payload;
+    for (const auto& o : w.outbox("INC-20261122-001"))
+        if (o.kind == "status_update") payload = o.payload;
+    const Message m = message_from_json(nlohmann::json::parse(payload)["message"]);
+    const auto blocks = slack::render_blocks(m).blocks;
+    std::string actions;
+    for (const auto& b : blocks)
+        if (b.contains("text") &&
+            b["text"]["text"].get<std::string>().find("Current actions") != std::string::npos)
+            actions = b["text"]["text"];
+    ASSERT_FALSE(actions.empty()) << blocks.dump();
+    EXPECT_LE(utf8_length(actions), 3000u);
+    EXPECT_NE(actions.find("• aaaa"), std::string::npos);
+    EXPECT_NE(actions.find("…\n• second note\n• third &amp; last"), std::string::npos) << actions;
 }
 
 // Made IC from the announce channel, Bob must end up in the incident channel.

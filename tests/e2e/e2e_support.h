@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <regex>
@@ -25,12 +26,21 @@ inline long long unix_now() {
         .count();
 }
 
+// Slack gives every invocation its own trigger_id; a body sent twice is one invocation twice.
+inline std::string next_trigger_id() {
+    static std::atomic<long long> n{0};
+    return std::to_string(unix_now()) + "." + std::to_string(++n) + ".e2e";
+}
+
 inline std::string command_body(const std::string& text, const std::string& channel = "C0GENERAL",
-                                const std::string& user = "U0E2E") {
+                                const std::string& user = "U0E2E",
+                                const std::string& trigger_id = next_trigger_id(),
+                                const std::string& response_url = "http://127.0.0.1/none") {
     return "token=x&team_id=T0E2E&team_domain=e2e&channel_id=" + url_encode(channel) +
            "&channel_name=" + url_encode(channel) + "&user_id=" + url_encode(user) +
            "&user_name=e2e&command=%2Fincident&text=" + url_encode(text) +
-           "&response_url=http%3A%2F%2F127.0.0.1%2Fnone&trigger_id=1.2.3&api_app_id=A0E2E";
+           "&response_url=" + url_encode(response_url) + "&trigger_id=" + url_encode(trigger_id) +
+           "&api_app_id=A0E2E";
 }
 
 struct MusterServer {
@@ -38,6 +48,7 @@ struct MusterServer {
     std::string secret = "e2e-signing-secret-value";
     std::unique_ptr<MusterProcess> proc;
     std::uint16_t port = 0;
+    std::string response_url = "http://127.0.0.1/none";  // where Slack would take follow-ups
 
     explicit MusterServer(const std::string& extra_yaml = "") {
         dir.write("muster.yaml", "templates: {dir: " + dir.path() + "}\n" + extra_yaml);
@@ -68,7 +79,8 @@ struct MusterServer {
     }
     HttpResult command(const std::string& text, const std::string& channel = "C0GENERAL",
                        const std::string& user = "U0E2E") const {
-        return post_signed(command_body(text, channel, user), unix_now());
+        return post_signed(command_body(text, channel, user, next_trigger_id(), response_url),
+                           unix_now());
     }
     int rows_where(const std::string& table, const std::string& where) const {
         auto conn = open_database({db(), "full", 5000, true});

@@ -25,6 +25,7 @@ struct SlackWorld {
         server = std::make_unique<MusterServer>(
             "slack:\n  bot_token: xoxb-test-token\n  api_url: " + fake.api_url() +
             "\n  announce_channel: C0ANNOUNCE\n  responders: [U0SRE]\n  timeout: 1s\n" + extra);
+        server->response_url = fake.response_url();
     }
     // Waits until Muster has nothing left to send to Slack.
     bool drained(int timeout_ms = 20'000) {
@@ -63,7 +64,10 @@ TEST(SlackE2E, OneDeclarationMakesOneChannelWithEverythingInIt) {
     const auto r = w.server->command("declare P1 Checkout API 5xx!!! 🔥");
     ASSERT_EQ(r.status, 200) << r.body;
     const std::string text = json_of(r)["text"];
-    EXPECT_NE(text.find("Creating #incident-"), std::string::npos) << text;
+    // The answer cannot know the channel's name yet (it may be taken: then it is "…-2"), so it
+    // names none; the link follows through response_url once the channel exists.
+    EXPECT_NE(text.find("Creating the incident channel"), std::string::npos) << text;
+    EXPECT_EQ(text.find("#incident-"), std::string::npos) << text;
     ASSERT_TRUE(w.drained()) << w.server->proc->err();
 
     // Exactly one channel, named by the convention.
@@ -87,6 +91,11 @@ TEST(SlackE2E, OneDeclarationMakesOneChannelWithEverythingInIt) {
     ASSERT_EQ(ann->messages.size(), 1u);
     EXPECT_NE(ann->messages[0].args["blocks"].dump().find("<#" + ch->id + ">"), std::string::npos);
     ASSERT_EQ(w.fake.channel("C0WARN")->messages.size(), 1u);
+    const auto follow_ups = w.fake.responses();
+    ASSERT_EQ(follow_ups.size(), 1u);
+    EXPECT_EQ(follow_ups[0]["response_type"], "in_channel");
+    EXPECT_NE(follow_ups[0]["text"].get<std::string>().find("<#" + ch->id + ">"), std::string::npos)
+        << follow_ups[0].dump();
 
     // Inside the new channel the incident is implied; the headline follows every change.
     const std::string id = id_in(text);
@@ -170,7 +179,7 @@ HttpResult press(const SlackWorld& w, const std::string& action, const std::stri
         {"actions",
          {{{"action_id", action}, {"block_id", "b"}, {"value", incident}, {"action_ts", "1.2"}}}},
         {"response_url", response_url},
-        {"trigger_id", "1.2.3"},
+        {"trigger_id", next_trigger_id()},
         {"api_app_id", "A0E2E"}};
     return w.server->post_signed_to("/slack/interactions", "payload=" + url_encode(payload.dump()),
                                     unix_now());
@@ -217,11 +226,12 @@ TEST(SlackE2E, ButtonsActAsThePersonWhoPressedThem) {
     EXPECT_NE(decl.args["blocks"].dump().find("<@U0ONCALL>"), std::string::npos);
     // A second press changes nothing and tells only the presser why.
     EXPECT_EQ(press(w, "muster_acknowledge", id, "U0E2E", ch, w.fake.response_url()).status, 200);
-    ASSERT_TRUE(w.fake.wait_until([](FakeSlack& f) { return !f.responses().empty(); }));
+    // (The first response is the declaration's channel link.)
+    ASSERT_TRUE(w.fake.wait_until([](FakeSlack& f) { return f.responses().size() == 2; }));
     EXPECT_NE(
-        w.fake.responses()[0]["text"].get<std::string>().find("already acknowledged by @U0ONCALL"),
+        w.fake.responses()[1]["text"].get<std::string>().find("already acknowledged by @U0ONCALL"),
         std::string::npos);
-    EXPECT_EQ(w.fake.responses()[0]["response_type"], "ephemeral");
+    EXPECT_EQ(w.fake.responses()[1]["response_type"], "ephemeral");
     EXPECT_EQ(press(w, "muster_resolve", id, "U0ONCALL", ch, w.fake.response_url()).status, 200);
     ASSERT_TRUE(w.drained());
     EXPECT_NE(w.fake.channel(ch)->topic.find("Resolved"), std::string::npos);
@@ -312,9 +322,12 @@ TEST(SlackE2E, NamesCollideIntoNewChannelsAndHostileTitlesStayText) {
     const std::string a = id_in(json_of(w.server->command("declare P3 Same Title"))["text"]);
     const std::string b = id_in(json_of(w.server->command("declare P3 same title!"))["text"]);
     const std::string c = id_in(json_of(w.server->command("declare P3 !!! ???"))["text"]);
-    const std::string d =
-        id_in(json_of(w.server->command("declare P3 <!channel> pay <https://evil.example|here> & " +
-                                        std::string(200, 'x')))["text"]);
+    // As Slack sends it: the user typed "<!channel>", "R&D" and "<prod>" (entities), and
+    // Slack's own markup for a link and an @here.
+    const std::string d = id_in(
+        json_of(w.server->command("declare P3 &lt;!channel&gt; pay <https://evil.example|here> "
+                                  "R&amp;D &lt;prod&gt; <!here> " +
+                                  std::string(200, 'x')))["text"]);
     ASSERT_TRUE(w.drained(30'000)) << pending(*w.server);
     const auto name_a = w.fake.channel(channel_of(w, a))->name;
     const auto name_b = w.fake.channel(channel_of(w, b))->name;
@@ -328,14 +341,28 @@ TEST(SlackE2E, NamesCollideIntoNewChannelsAndHostileTitlesStayText) {
         << name_c << " " << name_a << " " << name_b;
     EXPECT_LE(name_d.size(), 80u);
     EXPECT_TRUE(std::regex_match(
-        name_d, std::regex("incident-\\d{8}-\\d{4}-channel-pay-https-evil-example-here(-x+)?")))
+        name_d,
+        std::regex(
+            "incident-\\d{8}-\\d{4}-channel-pay-here-https-evil-example-r-d-prod-here(-x+)?")))
         << name_d;
     const auto hostile = w.fake.channel(channel_of(w, d));
     std::string mrkdwn_text;
     for (std::size_t i = 1; i < hostile->messages[0].args["blocks"].size(); ++i)
         mrkdwn_text += hostile->messages[0].args["blocks"][i].dump();
+    // Decoded once at intake, escaped once here: no ping, no link, no double escape.
     EXPECT_EQ(mrkdwn_text.find("<!channel>"), std::string::npos);
-    EXPECT_NE(mrkdwn_text.find("&lt;!channel&gt;"), std::string::npos) << mrkdwn_text;
+    EXPECT_EQ(mrkdwn_text.find("<!here>"), std::string::npos);
+    EXPECT_EQ(mrkdwn_text.find("<https://evil"), std::string::npos);
+    EXPECT_NE(mrkdwn_text.find("&lt;!channel&gt; pay here (https://evil.example) R&amp;D "
+                               "&lt;prod&gt; @here"),
+              std::string::npos)
+        << mrkdwn_text;
+    EXPECT_EQ(mrkdwn_text.find("&amp;amp;"), std::string::npos);
     EXPECT_EQ(hostile->topic.find("<!channel>"), std::string::npos) << hostile->topic;
+    {
+        auto db = open_database({w.server->db(), "full", 5000, true});
+        EXPECT_EQ(load_incident(*db, d)->title.substr(0, 62),
+                  "<!channel> pay here (https://evil.example) R&D <prod> @here xx");
+    }
     EXPECT_EQ(w.server->rows_where("outbox", "status = 'failed'"), 0);
 }

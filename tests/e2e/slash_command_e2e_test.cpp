@@ -166,10 +166,16 @@ TEST(SlashCommandE2E, MalformedInputGetsClearAnswers) {
     const auto j = json_of(usage);
     EXPECT_EQ(j["response_type"], "ephemeral");
     EXPECT_NE(j["text"].get<std::string>().find("Usage: /incident declare"), std::string::npos);
-    // Text that could ping or forge links is escaped in the answer.
-    const auto hostile = json_of(s.command("declare P3 <!channel> <https://evil|login>"));
-    EXPECT_EQ(hostile["text"].get<std::string>().find("<!channel>"), std::string::npos);
-    EXPECT_NE(hostile["text"].get<std::string>().find("&lt;!channel&gt;"), std::string::npos);
+    // Text that could ping or forge links is escaped in the answer: typed (Slack sends it
+    // entity-encoded) or Slack's own markup (decoded to plain words at intake).
+    const auto hostile =
+        json_of(s.command("declare P3 &lt;!channel&gt; <!here> <https://evil|login>"));
+    const std::string answer = hostile["text"];
+    EXPECT_EQ(answer.find("<!channel>"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("<!here>"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("<https://evil"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("&lt;!channel&gt; @here login (https://evil)"), std::string::npos)
+        << answer;
     // A signed body that is not a valid form, or lacks the fields of a slash command: 400.
     EXPECT_EQ(s.post_signed("text=%zz", unix_now()).status, 400);
     EXPECT_EQ(s.post_signed("text=hello", unix_now()).status, 400);
