@@ -1,5 +1,6 @@
 #include "bot/config.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -254,13 +255,36 @@ class Reader {
     }
 
     // A key written with no value (YAML null) is an error, never a silent "unset": the usual
-    // cause is an unquoted #, which starts a comment (`announce_channel: #incidents`).
-    bool no_value(const YAML::Node& n, const std::string& path) {
-        if (!n.IsDefined() || !n.IsNull()) return false;
-        error(n, path,
-              "has no value (in YAML an unquoted # starts a comment: write \"#name\" in quotes; "
-              "for an empty value write \"\")");
-        return true;
+    // cause is an unquoted #, which starts a comment (`announce_channel: #incidents`). Only a
+    // section (a top-level key, one severity, one contact) may be empty. Reported at the key's
+    // line, for every such key in the file, before anything is read.
+    void report_null_values(const YAML::Node& n, const std::string& path, int depth) {
+        static const char* kHint =
+            "has no value (in YAML an unquoted # starts a comment: write \"#name\" in quotes; "
+            "for an empty value write \"\")";
+        if (n.IsMap()) {
+            for (auto it = n.begin(); it != n.end(); ++it) {
+                const std::string key = join(path, it->first.as<std::string>());
+                const bool section =
+                    depth == 0 || (depth == 1 && (path == "severities" || path == "contacts"));
+                if (it->second.IsNull() && !section)
+                    errors_.push_back({file_, it->first.Mark().line + 1, key, kHint});
+                else
+                    report_null_values(it->second, key, depth + 1);
+            }
+        } else if (n.IsSequence()) {
+            for (std::size_t i = 0; i < n.size(); ++i) {
+                const std::string key = path + "[" + std::to_string(i) + "]";
+                if (n[i].IsNull())
+                    errors_.push_back({file_, n[i].Mark().line + 1, key, kHint});
+                else
+                    report_null_values(n[i], key, depth + 1);
+            }
+        }
+    }
+
+    bool no_value(const YAML::Node& n, const std::string&) {
+        return n.IsDefined() && n.IsNull();  // reported by report_null_values
     }
 
     bool scalar(const YAML::Node& n, const std::string& path, std::string& out) {
@@ -731,13 +755,22 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& filen
     YAML::Node root;
     try {
         root = YAML::Load(yaml_text);
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp stops before its recursion can exhaust the stack, with a vague message.
+        result.errors.push_back({filename, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
+                                 "nested too deeply (" + std::to_string(e.depth()) +
+                                     " levels); a configuration needs a handful"});
+        return result;
     } catch (const YAML::Exception& e) {
         result.errors.push_back({filename, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
         return result;
     }
     Reader reader(filename, env, result.errors);
     try {
-        if (root.IsDefined() && !root.IsNull()) read_config(reader, root, result.config);
+        if (root.IsDefined() && !root.IsNull()) {
+            reader.report_null_values(root, "", 0);
+            read_config(reader, root, result.config);
+        }
     } catch (const YAML::Exception& e) {
         result.errors.push_back({filename, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
     }

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <kainjow/mustache.hpp>
 
+#include "bot/untrusted_json.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -132,12 +134,11 @@ Message Templates::render(const std::string& name, const nlohmann::json& data) c
                 throw std::runtime_error("template " + where + ": " + m->error_message());
             out = m->render(to_mustache(data));
         }
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(out);
-        } catch (const std::exception& e) {
-            throw std::runtime_error("template " + where + " did not render to JSON: " + e.what());
-        }
+        std::string error;
+        auto parsed = parse_untrusted_json(out, &error);
+        if (!parsed)
+            throw std::runtime_error("template " + where + " did not render to JSON: " + error);
+        const nlohmann::json& j = *parsed;
         try {
             return message_from_json(j);
         } catch (const std::exception& e) {
@@ -173,7 +174,10 @@ std::vector<std::string> Templates::check() const {
         }
         m.set_custom_escape(json_escape);
         try {
-            message_from_json(nlohmann::json::parse(m.render(to_mustache(sample))));
+            std::string error;
+            const auto j = parse_untrusted_json(m.render(to_mustache(sample)), &error);
+            if (!j) throw std::runtime_error("did not render to JSON: " + error);
+            message_from_json(*j);
         } catch (const std::exception& e) {
             problems.push_back(origin + ": " + e.what());
         }

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "bot/message.h"
+#include "bot/untrusted_json.h"
 #include "integrations/slack/web_api.h"
 
 namespace muster::slack {
@@ -36,8 +37,9 @@ ApiResponse exchange(client::http_client& c, http::http_request req) {
             }
         }
         const std::string text = resp.extract_utf8string(true).get();
-        out.body = nlohmann::json::parse(text, nullptr, false);
-        if (out.body.is_discarded()) out.body = nullptr;
+        // An answer from the network is untrusted input like any request.
+        auto parsed = parse_untrusted_json(text);
+        out.body = parsed ? std::move(*parsed) : nlohmann::json(nullptr);
     } catch (const std::exception& e) {
         out.http_status = 0;
         out.transport_error = e.what();

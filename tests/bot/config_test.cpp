@@ -215,3 +215,78 @@ TEST(Config, WarnsAboutEscalationLevelsThatWouldPageNobody) {
     // On the console (no platform), everyone is "paged" there.
     EXPECT_TRUE(parse_config("", "d.yaml", env_of({})).config.warnings().empty());
 }
+
+// An unquoted # starts a YAML comment: `announce_channel: #incidents` has no value. That is an
+// error at the key's line for every key, never a silent "unset".
+TEST(Config, AKeyWithNoValueIsAnErrorAtItsLine) {
+    const auto env = env_of({});
+    const auto r = parse_config(
+        "slack:\n  announce_channel: #incidents\n  responders:\nseverities:\n  P0:\n"
+        "    alert_channel: #alerts-critical\nescalation:\n  policies:\n    P1:\n      - after:\n"
+        "        notify: [oncall-primary]\n",
+        "m.yaml", env);
+    EXPECT_TRUE(has_error(r, 2, "slack.announce_channel", "has no value")) << errors_of(r);
+    EXPECT_TRUE(has_error(r, 3, "slack.responders", "has no value")) << errors_of(r);
+    EXPECT_TRUE(has_error(r, 6, "severities.P0.alert_channel", "unquoted # starts a comment"))
+        << errors_of(r);
+    EXPECT_TRUE(has_error(r, 10, "escalation.policies.P1[0].after", "has no value"))
+        << errors_of(r);
+    // Sections may be empty (everything under them commented out); "" is deliberately empty.
+    const auto ok = parse_config(
+        "slack:\nchat:\nseverities:\n  P3:\ncontacts:\n  sre-lead:\nteams:\n  team_id: \"\"\n",
+        "ok.yaml", env);
+    EXPECT_TRUE(ok.ok()) << errors_of(ok);
+}
+
+// A setting that could only produce a value over a platform's limit is refused here.
+TEST(Config, SettingsThatCouldOnlyBreakALimitAreRefused) {
+    const auto env = env_of({});
+    const auto r = parse_config("contacts:\n  " + std::string(120, 'c') +
+                                    ": {name: x}\nslack:\n  channel_name_pattern: \"" +
+                                    std::string(70, 'p') + "-{yyyymmdd}-{id}-{slug}\"\n",
+                                "l.yaml", env);
+    EXPECT_NE(errors_of(r).find("contact keys are at most 100 characters"), std::string::npos)
+        << errors_of(r);
+    EXPECT_NE(errors_of(r).find("slack.channel_name_pattern: without its {slug}"),
+              std::string::npos)
+        << errors_of(r);
+    EXPECT_TRUE(
+        parse_config("slack:\n  channel_name_pattern: \"{slug}-{id}\"\n", "ok.yaml", env).ok());
+}
+
+// Severities are configuration. SEV1…SEV4 instead of P0…P3 take the runbook's rules by rank:
+// SLA, PagerDuty severity, review, escalation policy, priority matrix, auto-declare.
+TEST(Config, SeveritiesByAnotherNameTakeTheRunbookRulesByRank) {
+    const auto env = env_of({});
+    const auto r = parse_config(
+        "severities:\n  SEV1: {name: Critical}\n  SEV2: {name: Major}\n  SEV3: {name: Minor}\n"
+        "  SEV4: {name: Low, pagerduty_severity: info, review_within: 7d}\n",
+        "sev.yaml", env);
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    const Config& c = r.config;
+    EXPECT_EQ(c.severity_keys(), (std::vector<std::string>{"SEV1", "SEV2", "SEV3", "SEV4"}));
+    EXPECT_EQ(c.severity("SEV1")->pagerduty_severity, "critical");
+    EXPECT_EQ(c.severity("SEV1")->respond_within_ms, 15 * 60'000);
+    EXPECT_EQ(c.severity("SEV2")->pagerduty_severity, "error");
+    EXPECT_EQ(c.severity("SEV2")->review_within_ms, 48 * 3'600'000LL);
+    EXPECT_EQ(c.severity("SEV3")->pagerduty_severity, "warning");
+    EXPECT_FALSE(c.severity("SEV3")->review_within_ms);
+    EXPECT_EQ(c.severity("SEV4")->review_within_ms, 7 * 24 * 3'600'000LL);
+    EXPECT_EQ(c.escalation.policies.at("SEV1").size(), 5u);
+    EXPECT_EQ(c.escalation.policies.count("P0"), 0u);
+    EXPECT_EQ(*priority_for(c, Level::high, Level::high), "SEV1");
+    EXPECT_EQ(*priority_for(c, Level::low, Level::low), "SEV4");
+    EXPECT_EQ(c.pagerduty.auto_declare.at("high"), "SEV2");
+    EXPECT_EQ(c.alertmanager.auto_declare.at("warning"), "SEV3");
+    // Merged with the runbook's (P1 named), an added severity takes the least severe's rules.
+    const auto m = parse_config("severities:\n  P1: {pagerduty_severity: critical}\n  P4: {}\n",
+                                "m.yaml", env);
+    ASSERT_TRUE(m.ok()) << errors_of(m);
+    EXPECT_EQ(m.config.severity("P1")->pagerduty_severity, "critical");
+    EXPECT_EQ(m.config.severity("P4")->pagerduty_severity, "info");
+    EXPECT_EQ(m.config.severity_keys().size(), 5u);
+    const auto bad =
+        parse_config("severities:\n  P1: {pagerduty_severity: urgent}\n", "b.yaml", env);
+    EXPECT_TRUE(has_error(bad, 2, "severities.P1.pagerduty_severity", "critical, error, warning"))
+        << errors_of(bad);
+}

@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "bot/timer_loop.h"
@@ -378,6 +379,7 @@ TEST(Escalation, APageThatWouldReachNobodyIsRefused) {
     EXPECT_TRUE(r.error);
     EXPECT_NE(r.text.find("Nothing would reach Executive"), std::string::npos) << r.text;
     EXPECT_TRUE(w.run("page " + kId + " @someone").error);
+    EXPECT_TRUE(w.run("page " + kId + " U0BOB").error);  // a bare word is never a user
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages"), before);
     // With Slack configured, a mention (U… after the parser) is reached by DM.
     w.cfg.slack.bot_token = "xoxb-test";
@@ -385,4 +387,108 @@ TEST(Escalation, APageThatWouldReachNobodyIsRefused) {
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND channel_key = "
                       "'slack:dm:U0BOB'"),
               1);
+}
+
+// Review finding: P2 declared, L1 paged, raised to P0 at 2 min — L1's repeats were cancelled and
+// nobody was paged until P0's L2 at 17 min. The unacknowledged level keeps being chased.
+TEST(Escalation, RaisingTheSeverityKeepsChasingTheUnacknowledgedLevel) {
+    World w;
+    w.run("declare P2 slow search");
+    w.advance_to(kT0);  // L1 of P2
+    w.clock.set(kT0 + 2 * kMin);
+    w.run("severity " + kId + " P0");
+    for (EpochMs m = 3; m <= 17; ++m) w.advance_to(kT0 + m * kMin);
+    EXPECT_EQ(w.pages(),
+              (std::vector<std::string>{"L1.1@0m", "L1.2@5m", "L1.3@10m", "L1.4@15m", "L2.1@17m"}));
+    // Lowering it again, or raising it while nobody has been paged, changes only the plan.
+    World quiet;
+    quiet.run("declare P3 cosmetic");
+    quiet.clock.set(kT0 + kMin);
+    quiet.run("severity " + kId + " P1");  // before L1 fired: P1's L1 is due now
+    quiet.advance_to(kT0 + kMin);
+    EXPECT_EQ(quiet.pages(), (std::vector<std::string>{"L1.1@1m"}));
+}
+
+// Review finding: with P0 defaults, L1's last repeat (due at 15 m) and L2's first page (due at
+// 15 m) fire in one batch; L2 cancels L1's repeats, and the cancelled one must not fire after.
+TEST(Escalation, ATimerCancelledEarlierInTheSameBatchDoesNotFire) {
+    World w;
+    w.run("declare P0 payments down");
+    w.advance_to(kT0);
+    w.advance_to(kT0 + 5 * kMin);
+    w.advance_to(kT0 + 10 * kMin);
+    w.advance_to(kT0 + 16 * kMin);  // L1.4 and L2.1 both due: one batch
+    const auto p = w.pages();
+    EXPECT_EQ(std::count(p.begin(), p.end(), "L2.1@16m"), 1);
+    EXPECT_EQ(std::count(p.begin(), p.end(), "L1.4@16m"), 0) << ::testing::PrintToString(p);
+}
+
+// `/incident page Level2`, `Eng-manager` or `L2.` used to DM a made-up Slack user and answer
+// "Paging". A level or contact in any case pages it; anything else is refused with the choices.
+TEST(Escalation, PageTargetsAreLevelsContactsOrMentionsAndNothingElse) {
+    World w;
+    w.cfg.slack.bot_token = "xoxb-test";
+    w.run("declare P1 queue stuck");
+    w.advance_to(kT0);
+    const int before = w.count("SELECT COUNT(*) FROM pages");
+    for (const char* level : {"Level2", "level2", "L2", "l2", "2"}) {
+        const Reply r = w.run("page " + kId + " " + level);
+        EXPECT_FALSE(r.error) << level << ": " << r.text;
+        EXPECT_NE(r.text.find("level 2"), std::string::npos) << r.text;
+    }
+    const Reply c = w.run("page " + kId + " Eng-Manager");
+    EXPECT_FALSE(c.error) << c.text;
+    EXPECT_NE(c.text.find("Engineering manager"), std::string::npos) << c.text;
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages") - before, 6);
+    for (const char* wrong : {"L2.", "Level9", "UNKNOWN", "@bob", "Bogus-Team", "U0NOTANID"}) {
+        const Reply r = w.run("page " + kId + " " + wrong);
+        EXPECT_TRUE(r.error) << wrong;
+        EXPECT_NE(r.text.find("You can page a level of P1 (1–4"), std::string::npos) << r.text;
+        EXPECT_NE(r.text.find("oncall-primary"), std::string::npos) << r.text;
+    }
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE channel_key LIKE 'slack:dm:%' AND "
+                      "channel_key NOT IN ('slack:dm:U0BOB')"),
+              0);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages") - before, 6);
+    // A real mention (decoded from Slack as @U… of Slack's id shape) is a person, by DM.
+    EXPECT_FALSE(w.run("page " + kId + " @U0BOB1").error);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE channel_key = 'slack:dm:U0BOB1'"), 1);
+}
+
+// Severities are configuration: a deployment naming them SEV1–SEV4 pages with the right
+// PagerDuty severity and schedules reviews by its own rule.
+TEST(Escalation, SeverityNamesAreConfiguration) {
+    const auto parsed = parse_config(
+        "severities:\n  SEV1: {name: Critical}\n  SEV2: {name: Major}\n  SEV3: {name: Minor, "
+        "review_within: 5d}\n  SEV4: {name: Low, pagerduty_severity: warning}\n",
+        "sev.yaml", [](const std::string&) { return std::nullopt; });
+    ASSERT_TRUE(parsed.ok()) << parsed.errors[0].to_string();
+    World w;
+    w.cfg = parsed.config;
+    w.cfg.chat.console = false;
+    w.cfg.contacts["oncall-primary"].pagerduty_routing_key = std::string(32, 'a');
+    w.handlers = std::make_unique<CommandHandlers>(w.cfg, w.templates);
+    w.timers = std::make_unique<TimerLoop>(*w.writer, w.clock, w.handlers->escalation());
+    const std::vector<std::pair<std::string, std::string>> expect = {
+        {"SEV1", "critical"}, {"SEV2", "error"}, {"SEV3", "warning"}, {"SEV4", "warning"}};
+    for (const auto& [sev, pd] : expect) {
+        const Reply r = w.run("declare " + sev + " thing " + sev);
+        ASSERT_FALSE(r.error) << r.text;
+    }
+    w.advance_to(kT0);
+    const auto events = w.pagerduty();
+    ASSERT_EQ(events.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i)
+        EXPECT_EQ(events[i]["payload"]["severity"], expect[i].second) << expect[i].first;
+    // Reviews: SEV1 and SEV2 (rank of P0/P1: 48 h), SEV3 by its own 5 d, SEV4 none.
+    for (int i = 1; i <= 4; ++i)
+        EXPECT_FALSE(w.run("resolve INC-20261122-00" + std::to_string(i)).error);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM action_items WHERE text = 'Post-incident review'"), 3);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE kind = 'pir_reminder' AND incident_id = "
+                      "'INC-20261122-003' AND due_at = " +
+                      std::to_string(kT0 + 5 * 24 * kHour)),
+              1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE kind = 'pir_reminder' AND incident_id = "
+                      "'INC-20261122-004'"),
+              0);
 }

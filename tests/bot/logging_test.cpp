@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <algorithm>
 #include <future>
 #include <sstream>
 
@@ -88,4 +89,16 @@ TEST(Logging, RejectedAndAcceptedSlashCommandsNeverLogTheSigningSecret) {
     const std::string text = log.text();
     EXPECT_NE(text.find("rejected /slack/commands"), std::string::npos) << text;
     EXPECT_EQ(text.find(secret), std::string::npos) << text;
+}
+
+// A user id or title with a newline must not start a forged line in the text log, nor drive the
+// operator's terminal.
+TEST(Logging, UntrustedTextCannotForgeALineOrEscapeTheTerminal) {
+    CapturedLog log({});
+    spdlog::info("slack: /incident declare by {} in C1",
+                 "U1\n2026-11-22T00:00:00.000Z error FORGED\x1b[2J");
+    const std::string text = log.text();
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+    EXPECT_NE(text.find("U1\\n2026-11-22T00:00:00.000Z error FORGED\\x1b[2J"), std::string::npos)
+        << text;
 }

@@ -248,6 +248,27 @@ TEST(Handlers, SameNameInTheSameMinuteGetsANumberedChannel) {
     EXPECT_EQ(w.incident("INC-20261122-004").channel, "#incident-2026-11-22-09-30-2");
 }
 
+// An alert storm with one title: each declaration starts after the last number its name had
+// (one lookup), instead of probing base, -2, …, -N again (N lookups: 216 declarations/s).
+TEST(Handlers, AStormWithOneTitleCostsOneNameLookupEach) {
+    World w;
+    for (int i = 1; i <= 60; ++i) ASSERT_FALSE(w.run("declare P2 disk full on db-7").error) << i;
+    const std::string base = "#incident-20261122-0930-disk-full-on-db-7";
+    EXPECT_EQ(w.incident("INC-20261122-060").channel, base + "-60");
+    EXPECT_EQ(w.query<int>([](SQLite::Database& db) {
+        return db.execAndGet("SELECT last_suffix FROM channel_names WHERE platform = 'console'")
+            .getInt();
+    }),
+              60);
+    // Another title whose own name is one of those numbered names still gets a free one.
+    ASSERT_FALSE(w.run("declare P2 disk full on db 7 2").error);
+    EXPECT_EQ(w.incident("INC-20261122-061").channel, base + "-2-2");
+    // And the counter survives a restart.
+    w.restart();
+    ASSERT_FALSE(w.run("declare P2 disk full on db-7").error);
+    EXPECT_EQ(w.incident("INC-20261122-062").channel, base + "-61");
+}
+
 // Seed 001's status update: what we know, current actions (the notes since the last update), ETA.
 TEST(Handlers, StatusUpdateCarriesCurrentActionsAndEta) {
     World w;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <regex>
 #include <set>
@@ -95,6 +96,26 @@ struct MusterServer {
 
 inline nlohmann::json json_of(const HttpResult& r) {
     return nlohmann::json::parse(r.body);
+}
+
+// Resident memory of a process in MiB, from /proc/<pid>/status.
+inline double rss_mib_of(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return -1;
+}
+
+// A request signed as Slack signs it, to any Slack path, with any body and content type.
+inline HttpResult slack_signed(const MusterServer& s, const std::string& path,
+                               const std::string& body,
+                               const std::string& content_type = "application/json") {
+    const std::string ts = std::to_string(unix_now());
+    return http_request(s.port, "POST", path,
+                        {{"Content-Type", content_type},
+                         {"X-Slack-Request-Timestamp", ts},
+                         {"X-Slack-Signature", slack::sign(s.secret, ts, body)}},
+                        body);
 }
 
 }  // namespace muster::test

@@ -246,6 +246,30 @@ TEST(SlackE2E, ButtonsActAsThePersonWhoPressedThem) {
         400);
 }
 
+// Slack retries an interaction it got no answer for: the same press (same trigger_id) acts once.
+TEST(SlackE2E, ARetriedButtonPressActsOnce) {
+    SlackWorld w;
+    const std::string id = id_in(json_of(w.server->command("declare P1 payments down"))["text"]);
+    ASSERT_TRUE(w.drained());
+    const std::string ch = channel_of(w, id);
+    const nlohmann::json payload = {
+        {"type", "block_actions"},
+        {"user", {{"id", "U0ONCALL"}, {"username", "oncall"}}},
+        {"team", {{"id", "T0E2E"}}},
+        {"channel", {{"id", ch}}},
+        {"actions", {{{"action_id", "muster_acknowledge"}, {"value", id}, {"action_ts", "3.4"}}}},
+        {"response_url", w.fake.response_url()},
+        {"trigger_id", "77.88.99"}};
+    const std::string body = "payload=" + url_encode(payload.dump());
+    EXPECT_EQ(w.server->post_signed_to("/slack/interactions", body, unix_now()).status, 200);
+    EXPECT_EQ(w.server->post_signed_to("/slack/interactions", body, unix_now()).status, 200);
+    ASSERT_TRUE(w.drained());
+    EXPECT_EQ(w.server->rows_where("timeline", "type = 'acknowledged'"), 1);
+    // No "already acknowledged" told to the presser either: the retry was not a second press.
+    for (const auto& r : w.fake.responses())
+        EXPECT_EQ(r["text"].get<std::string>().find("already"), std::string::npos) << r.dump();
+}
+
 TEST(SlackE2E, PinsAndPushpinReactionsReachTheTimelineOnce) {
     SlackWorld w;
     const auto challenge =
@@ -300,6 +324,21 @@ TEST(SlackE2E, PinsAndPushpinReactionsReachTheTimelineOnce) {
     other["event"]["reaction"] = "pushpin";
     other["event"]["item"]["channel"] = "C0ANNOUNCE";
     EXPECT_EQ(event(w, other).status, 200);
+    // One user action can reach us as several events: the same pin under new event_ids, and a
+    // 📌 on a message that is pinned too. One timeline entry per message.
+    for (const char* again : {"Ev0PIN2", "Ev0PIN3"}) {
+        nlohmann::json dup = pin;
+        dup["event_id"] = again;
+        EXPECT_EQ(event(w, dup).status, 200);
+    }
+    nlohmann::json pinned_and_reacted = react;
+    pinned_and_reacted["event_id"] = "Ev0REACT4";
+    pinned_and_reacted["event"]["item"]["ts"] = "1795340000.000200";
+    EXPECT_EQ(event(w, pinned_and_reacted).status, 200);
+    nlohmann::json pinned_after_react = pin;
+    pinned_after_react["event_id"] = "Ev0PIN4";
+    pinned_after_react["event"]["item"]["message"]["ts"] = update_ts;
+    EXPECT_EQ(event(w, pinned_after_react).status, 200);
     ASSERT_TRUE(w.drained());
 
     const auto exported = run_muster({"export", id, "--db", w.server->db()});

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/message.h"
+#include "bot/text.h"
 #include "tests/support/fake_pagerduty.h"
 
 using namespace muster;
@@ -68,4 +69,33 @@ TEST(PagerDutyEvents, RefusalsAreFinalAndOutagesRetried) {
     EXPECT_EQ(refused.kind, Kind::failed);
     EXPECT_NE(refused.detail.find("400"), std::string::npos);
     EXPECT_EQ(r.page().kind, Kind::delivered);
+}
+
+// Every field's documented limit holds on the value sent (PROTOCOLS §6): summary ≤ 1024
+// characters, dedup_key ≤ 255, the whole event ≤ 512 KB.
+TEST(PagerDutyEvents, EveryFieldIsWithinItsLimit) {
+    const std::string long_title(300'000, 't');
+    const auto body = pagerduty::trigger(
+        std::string(32, 'a'), std::string(400, 'k'), "[P1 High] INC: " + long_title, "error",
+        {{"title", long_title}, {"notes", {long_title, long_title}}},
+        "https://slack.com/app_redirect?channel=C1");
+    EXPECT_LE(dump_json(body).size(), 512u * 1024);
+    EXPECT_LE(utf8_length(body["payload"]["summary"]), 1024u);
+    EXPECT_LE(body["dedup_key"].get<std::string>().size(), 255u);
+    EXPECT_EQ(body["links"][0]["href"], "https://slack.com/app_redirect?channel=C1");
+    EXPECT_LE(
+        pagerduty::follow_up(std::string(32, 'a'), std::string(400, 'k'), "resolve")["dedup_key"]
+            .get<std::string>()
+            .size(),
+        255u);
+    // The fake checks the same limits as PagerDuty: it accepts what we send.
+    Rig r;
+    OutboxItem item;
+    item.id = 2;
+    item.incident_id = "INC-20261122-001";
+    item.destination = "pagerduty";
+    item.kind = "page";
+    item.payload = dump_json({{"contact", "oncall-primary"}, {"body", body}});
+    EXPECT_EQ(r.deliverer.deliver(item).kind, Kind::delivered);
+    EXPECT_EQ(r.pd.rejected(), 0);
 }

@@ -37,6 +37,9 @@ struct Rig {
         l.messages = [this](const std::string& id, const std::string& purpose) {
             return find_messages(*db, id, "slack", purpose);
         };
+        l.last_suffix = [this](const std::string& base) {
+            return last_channel_suffix(*db, "slack", base);
+        };
         deliverer = std::make_unique<SlackDeliverer>(
             *api, clock, l, [](const std::string& url, const nlohmann::json& b) {
                 return post_json(url, b, std::chrono::milliseconds(2000));
@@ -89,6 +92,33 @@ TEST(SlackDeliverer, CreatesTheChannelAndNeverReusesATakenName) {
     ASSERT_EQ(creates.size(), 3u);
     EXPECT_EQ(creates[0].error, "name_taken");
     EXPECT_EQ(creates[1].error, "name_taken");
+}
+
+// The N-th incident with one title in one minute used to probe base, -2, …, -N again (one
+// conversations.create each, Tier 2: the 4th channel of a burst came 15 s late).
+TEST(SlackDeliverer, ABurstWithOneTitleCreatesEachChannelInOneCall) {
+    Rig r;
+    const std::string base = "incident-20261122-0930-db-down";
+    for (int i = 0; i < 4; ++i) {
+        const auto res = r.run(create(base));
+        ASSERT_EQ(res.kind, Kind::delivered) << i << " " << res.detail;
+    }
+    const auto creates = r.fake.calls("conversations.create");
+    ASSERT_EQ(creates.size(), 4u);
+    for (const auto& c : creates) EXPECT_EQ(c.error, "") << c.args.dump();
+    EXPECT_TRUE(r.fake.channel_by_name(base + "-4"));
+    EXPECT_EQ(last_channel_suffix(*r.db, "slack", base), 4);
+    // After a restart (a new deliverer), the database still knows where the names are.
+    Lookups l;
+    l.last_suffix = [&r](const std::string& b) { return last_channel_suffix(*r.db, "slack", b); };
+    l.incident_channel = [](const std::string&) { return std::optional<std::string>(); };
+    l.messages = [](const std::string&, const std::string&) { return std::vector<ChatMessage>(); };
+    r.deliverer = std::make_unique<SlackDeliverer>(
+        *r.api, r.clock, l,
+        [](const std::string&, const nlohmann::json&) { return ApiResponse{}; });
+    ASSERT_EQ(r.run(create(base)).kind, Kind::delivered);
+    EXPECT_EQ(r.fake.calls("conversations.create").size(), 5u);
+    EXPECT_TRUE(r.fake.channel_by_name(base + "-5"));
 }
 
 TEST(SlackDeliverer, NumberedNamesStayWithinEightyCharacters) {
