@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "bot/outbox_worker.h"
-#include "bot/timer_loop.h"
+#include "bot/runtime/outbox_worker.h"
+#include "bot/runtime/timer_loop.h"
 #include "commands/handlers.h"
 #include "integrations/pagerduty/events_api.h"
 #include "storage/database.h"

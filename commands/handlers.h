@@ -1,43 +1,45 @@
-// One handler per /incident verb. Each runs inside a storage transaction (the Writer's): it reads
-// the incident, asks the domain whether the change is allowed, and writes the incident, its
-// timeline and the outbox messages together. A refused command writes nothing.
+// One handler per /incident verb, shared by every chat platform: it finds the incident the
+// command is about (named, or implied by the channel), reads its state through the storage port,
+// asks the incident service for a decision, and words the answer. It writes nothing: the Effects
+// it returns are applied by the runtime (bot/runtime/command_runner.h), and only then is the
+// answer given.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
-#include "bot/actor.h"
-#include "bot/config.h"
-#include "bot/escalation.h"
-#include "bot/incident.h"
-#include "bot/incident_messages.h"
-#include "bot/templates.h"
+#include "bot/config/config.h"
+#include "bot/domain/actor.h"
+#include "bot/domain/effects.h"
+#include "bot/service/incident_service.h"
+#include "bot/service/ports.h"
 #include "commands/parser.h"
 #include "commands/reply.h"
 
 namespace muster {
 
+struct Outcome {
+    Reply reply;
+    std::optional<Effects> effects;  // none: a refusal or a read-only command writes nothing
+};
+
 class CommandHandlers {
   public:
-    CommandHandlers(const Config& config, const Templates& templates);
+    CommandHandlers(const Config& config, IncidentReads& reads, IncidentService& service,
+                    const Platforms& platforms);
 
-    Reply execute(SQLite::Database& db, const Command& cmd, const Actor& actor, EpochMs now) const;
+    Outcome execute(const Command& cmd, const Actor& actor, EpochMs now);
     Grammar grammar() const;
 
-    const IncidentMessages& messages() const { return messages_; }
-    const Escalation& escalation() const { return escalation_; }
-
   private:
-    struct Target;
-    Reply declare(SQLite::Database& db, const Command& cmd, const Actor& actor, EpochMs now) const;
-    Reply with_incident(SQLite::Database& db, const Command& cmd, const Actor& actor,
-                        EpochMs now) const;
-    Reply list(SQLite::Database& db) const;
+    Outcome declare(const Command& cmd, const Actor& actor, EpochMs now);
+    Outcome list();
+    Outcome with_incident(const Command& cmd, const Actor& actor, EpochMs now);
+
     const Config& config_;
-    IncidentMessages messages_;
-    Escalation escalation_;
+    IncidentReads& reads_;
+    IncidentService& service_;
+    const Platforms& platforms_;
 };
 
 }  // namespace muster

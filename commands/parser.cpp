@@ -3,8 +3,8 @@
 #include <cctype>
 #include <cstdio>
 
-#include "bot/clock.h"
-#include "bot/incident_id.h"
+#include "bot/domain/clock.h"
+#include "bot/domain/incident_id.h"
 
 namespace muster {
 

@@ -7,9 +7,9 @@
 #include <variant>
 #include <vector>
 
-#include "bot/config.h"
-#include "bot/incident.h"
-#include "bot/text.h"
+#include "bot/config/config.h"
+#include "bot/domain/incident.h"
+#include "bot/domain/text.h"
 
 namespace muster {
 

@@ -1,19 +1,16 @@
-// Opening Muster's SQLite file: WAL, foreign keys, the configured durability, and versioned
-// migrations. Failures become one StorageError with a message an operator can act on.
+// Opening Muster's SQLite file (storage/ only): WAL, foreign keys, the configured durability,
+// and versioned migrations. Failures become one StorageError with a message an operator can act
+// on.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
 
 #include <memory>
-#include <stdexcept>
 #include <string>
 
-namespace muster {
+#include "storage/sqlite_storage.h"
 
-class StorageError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+namespace muster {
 
 struct DatabaseOptions {
     std::string path;
@@ -26,7 +23,6 @@ struct DatabaseOptions {
 // A read-only open checks the schema version instead of migrating.
 std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& options);
 
-int current_schema_version();
 // Applies every migration above the database's user_version, each in its own transaction.
 void migrate(SQLite::Database& db);
 

@@ -1,6 +1,8 @@
 // Versioned schema. Never edit a shipped migration: add a new one at the end.
 #include <SQLiteCpp/Transaction.h>
 
+#include <iterator>
+
 #include "storage/database.h"
 
 namespace muster {
@@ -162,6 +164,33 @@ CREATE TABLE channel_names (
     last_suffix INTEGER NOT NULL,
     PRIMARY KEY (platform, base)
 );
+)sql",
+    // v5: the core behind ports. Incidents carry a version (decisions are made on reads off the
+    // writer and commit only if nothing changed meanwhile); each outbox queue marks its head and
+    // rows carry a priority, so a lane finds its due work from one index range (pages first, no
+    // scan of the backlog); action items are numbered per incident; indexes for retention and
+    // for every read on the request path.
+    R"sql(
+ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX incidents_open ON incidents (declared_at DESC, seq DESC) WHERE status <> 'resolved';
+CREATE INDEX incidents_by_time ON incidents (declared_at DESC, seq DESC);
+ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE outbox ADD COLUMN is_head INTEGER NOT NULL DEFAULT 0;
+UPDATE outbox SET priority = 0 WHERE kind = 'page' OR kind LIKE 'pagerduty_%';
+UPDATE outbox SET is_head = 1
+    WHERE id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY channel_key);
+CREATE INDEX outbox_due ON outbox (destination, priority, next_attempt_at)
+    WHERE status = 'pending' AND is_head = 1;
+CREATE INDEX outbox_pending_by_incident ON outbox (incident_id, kind) WHERE status = 'pending';
+CREATE INDEX outbox_settled ON outbox (delivered_at) WHERE status <> 'pending';
+UPDATE timers SET fired_at = created_at WHERE state <> 'pending' AND fired_at IS NULL;
+CREATE INDEX timers_settled ON timers (fired_at) WHERE state <> 'pending';
+CREATE INDEX timers_pending_by_incident ON timers (incident_id) WHERE state = 'pending';
+CREATE INDEX timeline_by_type ON timeline (incident_id, type, id);
+CREATE INDEX chat_messages_by_ts ON chat_messages (platform, channel, ts);
+ALTER TABLE action_items ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+UPDATE action_items SET number = (SELECT COUNT(*) FROM action_items a
+    WHERE a.incident_id = action_items.incident_id AND a.id <= action_items.id);
 )sql",
 };
 

@@ -7,21 +7,31 @@
 
 namespace muster {
 
-Writer::Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch)
-    : db_(std::move(db)), max_batch_(max_batch), thread_([this] { run(); }) {}
+Writer::Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, std::size_t max_queue,
+               const Clock* clock)
+    : db_(std::move(db)),
+      max_batch_(max_batch),
+      max_queue_(max_queue),
+      clock_(clock ? clock : &system_clock_),
+      thread_([this] { run(); }) {}
 
 Writer::~Writer() {
     stop();
 }
 
-bool Writer::submit(Job job, Done done) {
+bool Writer::submit(Job job, Done done, EpochMs deadline) {
     {
         std::lock_guard<std::mutex> lk(mu_);
-        if (stopping_) return false;
-        queue_.push_back({std::move(job), std::move(done)});
+        if (stopping_ || queue_.size() >= max_queue_) return false;
+        queue_.push_back({std::move(job), std::move(done), deadline});
     }
     cv_.notify_one();
     return true;
+}
+
+std::size_t Writer::queued() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    return queue_.size();
 }
 
 void Writer::on_commit(std::function<void()> fn) {
@@ -66,9 +76,15 @@ void Writer::run() {
 void Writer::run_batch(std::vector<Item>& batch) {
     std::vector<std::exception_ptr> errors(batch.size());
     std::exception_ptr commit_error;
+    // A job whose deadline passed while it waited is not run: its caller has answered "busy".
+    const EpochMs now = clock_->now_ms();
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        if (batch[i].deadline > 0 && batch[i].deadline < now)
+            errors[i] = std::make_exception_ptr(DeadlineExpired());
     try {
         db_->exec("BEGIN IMMEDIATE");
         for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (errors[i]) continue;
             db_->exec("SAVEPOINT job");
             try {
                 batch[i].job(*db_);

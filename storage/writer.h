@@ -1,7 +1,9 @@
-// The single writer (DESIGN §3): one thread owns the SQLite connection. Jobs queue up; the thread
-// takes everything queued, runs each job in its own SAVEPOINT inside one transaction, commits once
-// (group commit), and only then calls each job's completion. So a caller that has been told
-// "done" knows its write is durable, and a job that throws rolls back alone.
+// The single writer (DESIGN §3): one thread owns the SQLite write connection. Jobs queue up; the
+// thread takes everything queued, runs each job in its own SAVEPOINT inside one transaction,
+// commits once (group commit), and only then calls each job's completion. So a caller that has
+// been told "done" knows its write is durable, and a job that throws rolls back alone.
+// Admission control: the queue holds at most `max_queue` jobs (submit answers false beyond), and
+// a job whose deadline has passed before its batch begins is not run (DeadlineExpired).
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -20,7 +22,14 @@
 #include <thread>
 #include <vector>
 
+#include "bot/domain/clock.h"
+
 namespace muster {
+
+// A job dropped because its deadline passed while it waited in the queue: nothing was written.
+struct DeadlineExpired : std::runtime_error {
+    DeadlineExpired() : std::runtime_error("the write could not begin before its deadline") {}
+};
 
 class Writer {
   public:
@@ -28,16 +37,18 @@ class Writer {
     // Called on the writer thread after the batch committed (nullptr) or failed (the error).
     using Done = std::function<void(std::exception_ptr)>;
 
-    explicit Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch = 512);
+    explicit Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch = 512,
+                    std::size_t max_queue = 20'000, const Clock* clock = nullptr);
     ~Writer();
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
-    // Returns false (and calls nothing) once the writer is stopped.
-    bool submit(Job job, Done done);
+    // Returns false (and calls nothing) once the writer is stopped or its queue is full.
+    // deadline: ms since epoch by `clock`; 0 = none.
+    bool submit(Job job, Done done, EpochMs deadline = 0);
 
     // Runs fn in the writer and returns its result through a future (for callers that may block:
-    // the CLI, tests, the outbox worker — never a network thread).
+    // the CLI, tests, maintenance — never a network thread).
     template <typename T>
     std::future<T> call(std::function<T(SQLite::Database&)> fn) {
         auto promise = std::make_shared<std::promise<T>>();
@@ -53,7 +64,7 @@ class Writer {
                    });
         if (!ok)
             promise->set_exception(
-                std::make_exception_ptr(std::runtime_error("storage is stopped")));
+                std::make_exception_ptr(std::runtime_error("storage is stopped or busy")));
         return fut;
     }
 
@@ -66,18 +77,22 @@ class Writer {
 
     bool last_commit_ok() const { return last_commit_ok_.load(); }
     std::uint64_t commits() const { return commits_.load(); }
+    std::size_t queued() const;
 
   private:
     struct Item {
         Job job;
         Done done;
+        EpochMs deadline = 0;
     };
     void run();
     void run_batch(std::vector<Item>& batch);
 
     std::unique_ptr<SQLite::Database> db_;
-    const std::size_t max_batch_;
-    std::mutex mu_;
+    const std::size_t max_batch_, max_queue_;
+    const Clock* clock_;
+    SystemClock system_clock_;
+    mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Item> queue_;
     bool stopping_ = false;

@@ -2,17 +2,19 @@
 
 #include <sstream>
 
-#include "bot/message.h"
-#include "bot/text.h"
+#include "bot/domain/text.h"
+#include "bot/domain/untrusted_json.h"
+#include "bot/messages/message.h"
 
 namespace muster {
 
 DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
     std::string channel, body;
     try {
-        const auto j = nlohmann::json::parse(item.payload);
-        channel = j.value("channel", "");
-        body = render_plain(message_from_json(j.at("message")));
+        const auto j = parse_untrusted_json(item.payload);
+        if (!j || !json_object(*j, "message")) throw std::runtime_error("no message");
+        channel = json_string(*j, "channel");
+        body = render_plain(messages_.render(*json_object(*j, "message")));
     } catch (const std::exception& e) {
         // A row we cannot read will not get better by retrying.
         return DeliveryResult::failed(std::string("unreadable payload: ") + e.what());

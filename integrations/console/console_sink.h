@@ -1,22 +1,26 @@
-// The console chat sink: with no Slack or Teams configured, every message the bot would post is
-// printed readably, so a newcomer sees the whole incident flow with only curl.
+// The console's deliverer: renders each queued message from its template and prints it, framed
+// with the channel it stands for. Control characters in user text are shown escaped: this is a
+// terminal.
 #pragma once
 
 #include <mutex>
 #include <ostream>
 
-#include "bot/outbox_worker.h"
+#include "bot/messages/incident_messages.h"
+#include "bot/runtime/outbox_worker.h"
 
 namespace muster {
 
 class ConsoleSink final : public Deliverer {
   public:
-    explicit ConsoleSink(std::ostream& out) : out_(out) {}
+    ConsoleSink(std::ostream& out, const IncidentMessages& messages)
+        : out_(out), messages_(messages) {}
     DeliveryResult deliver(const OutboxItem& item) override;
     bool resend_is_harmless() const override { return true; }
 
   private:
     std::ostream& out_;
+    const IncidentMessages& messages_;
     std::mutex mu_;
 };
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "bot/text.h"
+#include "bot/domain/text.h"
 #include "integrations/slack/mrkdwn.h"
 
 namespace muster::slack {

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "bot/message.h"
-#include "bot/text.h"
+#include "bot/domain/text.h"
+#include "bot/messages/message.h"
 
 namespace muster::slack {
 

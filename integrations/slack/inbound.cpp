@@ -1,8 +1,8 @@
 #include "integrations/slack/inbound.h"
 
-#include "bot/incident_id.h"
-#include "bot/text.h"
-#include "bot/untrusted_json.h"
+#include "bot/domain/incident_id.h"
+#include "bot/domain/text.h"
+#include "bot/domain/untrusted_json.h"
 #include "integrations/slack/form.h"
 
 namespace muster::slack {

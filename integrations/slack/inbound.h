@@ -9,7 +9,7 @@
 #include <string>
 #include <variant>
 
-#include "bot/actor.h"
+#include "bot/domain/actor.h"
 #include "commands/parser.h"
 
 namespace muster::slack {

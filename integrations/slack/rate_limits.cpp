@@ -33,6 +33,7 @@ EpochMs RateLimits::take(Bucket& b, double capacity, double per_ms, EpochMs now,
 
 EpochMs RateLimits::acquire(const std::string& method, const std::string& channel, EpochMs now,
                             int count) {
+    std::lock_guard<std::mutex> lk(mu_);
     const int rate = per_minute(method);
     Bucket& m = methods_[method];
     // Bursts up to a quarter of a minute's allowance (at least 3).
@@ -51,6 +52,7 @@ EpochMs RateLimits::acquire(const std::string& method, const std::string& channe
 }
 
 void RateLimits::penalize(const std::string& method, EpochMs until) {
+    std::lock_guard<std::mutex> lk(mu_);
     Bucket& m = methods_[method];
     m.blocked_until = std::max(m.blocked_until, until);
 }

@@ -1,12 +1,14 @@
 // Slack's published limits (PROTOCOLS §4), kept on our side so we rarely meet a 429: a token
 // bucket per Web API method sized by its tier, and about one chat.postMessage per second per
-// channel with short bursts. Pure: time comes in as an argument.
+// channel with short bursts. Time comes in as an argument; safe to share between the page lane and
+// the chat lane (one lock).
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 
-#include "bot/clock.h"
+#include "bot/domain/clock.h"
 
 namespace muster::slack {
 
@@ -30,6 +32,7 @@ class RateLimits {
         EpochMs blocked_until = 0;
     };
     static EpochMs take(Bucket& b, double capacity, double per_ms, EpochMs now, double need);
+    std::mutex mu_;
     std::map<std::string, Bucket> methods_, channels_;
 };
 

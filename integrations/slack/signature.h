@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "bot/clock.h"
+#include "bot/domain/clock.h"
 
 namespace muster::slack {
 

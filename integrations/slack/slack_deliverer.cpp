@@ -1,23 +1,19 @@
 #include "integrations/slack/slack_deliverer.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <set>
 
-#include "bot/channel_name.h"
-#include "bot/message.h"
-#include "bot/text.h"
-#include "bot/untrusted_json.h"
+#include "bot/domain/channel_name.h"
+#include "bot/domain/incident_json.h"
+#include "bot/domain/text.h"
+#include "bot/domain/untrusted_json.h"
 #include "integrations/slack/block_kit.h"
 #include "integrations/slack/inbound.h"
 #include "integrations/slack/mrkdwn.h"
-#include "storage/outbox_store.h"
+#include "integrations/slack/slack_platform.h"
 
 namespace muster::slack {
 
 namespace {
-
-using Kind = DeliveryResult::Kind;
 
 DeliveryResult delivered(std::string detail) {
     return DeliveryResult::ok(std::move(detail));
@@ -25,6 +21,10 @@ DeliveryResult delivered(std::string detail) {
 
 std::string str(const nlohmann::json& p, const char* key) {
     return json_string(p, key);
+}
+
+std::string dump(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // "incident-…" + "-k", kept within Slack's 80 characters by shortening the base, never the suffix.
@@ -47,7 +47,21 @@ TimelineEvent slack_event(const std::string& incident_id, EpochMs now, const std
     return e;
 }
 
+QueuedOp respond_op(const std::string& incident, const nlohmann::json& payload) {
+    QueuedOp o;
+    o.incident_id = incident;
+    o.destination = "slack";
+    o.queue = "slack:respond:" + incident;
+    o.kind = "response";
+    o.payload = dump(payload);
+    return o;
+}
+
 }  // namespace
+
+struct SlackDeliverer::Op {
+    std::map<std::string, int> reserved;  // calls already counted by reserve()
+};
 
 bool is_transient(const std::string& error) {
     static const std::set<std::string> transient = {"ratelimited",     "internal_error",
@@ -56,31 +70,38 @@ bool is_transient(const std::string& error) {
     return transient.count(error) > 0;
 }
 
-SlackDeliverer::SlackDeliverer(WebApi& api, const Clock& clock, Lookups lookups,
-                               ResponsePoster respond)
-    : api_(api), clock_(clock), lookups_(std::move(lookups)), respond_(std::move(respond)) {}
+SlackDeliverer::SlackDeliverer(const Config& config, std::shared_ptr<WebApi> api,
+                               const Clock& clock, ChatReads& chat,
+                               const IncidentMessages& messages, ResponsePoster respond)
+    : config_(config),
+      api_(std::move(api)),
+      clock_(clock),
+      chat_(chat),
+      messages_(messages),
+      respond_(std::move(respond)) {}
 
-std::optional<DeliveryResult> SlackDeliverer::reserve(const std::string& method, int count) {
-    reserved_[method] = 0;
+std::optional<DeliveryResult> SlackDeliverer::reserve(Op& op, const std::string& method,
+                                                      int count) {
+    op.reserved[method] = 0;
     const EpochMs now = clock_.now_ms();
     if (const EpochMs wait = limits_.acquire(method, "", now, count); wait > 0)
         return DeliveryResult::throttled("holding " + method + " within Slack's rate limit",
                                          now + wait);
-    reserved_[method] = count;
+    op.reserved[method] = count;
     return std::nullopt;
 }
 
-std::optional<DeliveryResult> SlackDeliverer::call(const std::string& method,
+std::optional<DeliveryResult> SlackDeliverer::call(Op& op, const std::string& method,
                                                    const std::string& channel,
                                                    const nlohmann::json& args, ApiResponse& out) {
     const EpochMs now = clock_.now_ms();
-    if (reserved_[method] > 0) {
-        --reserved_[method];  // counted already by reserve()
+    if (op.reserved[method] > 0) {
+        --op.reserved[method];  // counted already by reserve()
     } else if (const EpochMs wait = limits_.acquire(method, channel, now); wait > 0) {
         return DeliveryResult::throttled("holding " + method + " within Slack's rate limit",
                                          now + wait);
     }
-    out = api_.call(method, args);
+    out = api_->call(method, args);
     if (out.http_status == 429) {
         const EpochMs until = clock_.now_ms() + 1000LL * out.retry_after_s.value_or(1);
         limits_.penalize(method, until);
@@ -99,68 +120,83 @@ DeliveryResult SlackDeliverer::permanent(const OutboxItem& item, const nlohmann:
     const std::string url = str(p, "response_url");
     const EpochMs now = clock_.now_ms();
     DeliveryResult r = DeliveryResult::failed(what + ": " + error);
-    r.record = [incident, url, what, error, now](SQLite::Database& db) {
-        if (incident.empty()) return;
-        append_timeline(
-            db, slack_event(incident, now, "slack_error", "Could not " + what + ": " + error));
-        if (url.empty()) return;
-        // Someone typed the command and is waiting to hear how it went.
-        enqueue_outbox(db, incident, "slack", "slack:respond:" + incident, "response",
-                       dump_json({{"op", "respond"},
-                                  {"response_url", url},
-                                  {"text", "⚠️ " + incident + ": Muster could not " + what +
-                                               " in Slack (" + error +
-                                               "). The incident itself is recorded."}}),
-                       now);
-    };
+    if (incident.empty()) return r;
+    r.learned.at = now;
+    r.learned.timeline.push_back(
+        slack_event(incident, now, "slack_error", "Could not " + what + ": " + error));
+    // Someone typed the command and is waiting to hear how it went.
+    if (!url.empty())
+        r.learned.outbox.push_back(respond_op(
+            incident,
+            {{"op", "respond"},
+             {"response_url", url},
+             {"text", "⚠️ " + incident + ": Muster could not " + what + " in Slack (" + error +
+                          "). The incident itself is recorded."}}));
     return r;
 }
 
+std::optional<Message> SlackDeliverer::message_of(const nlohmann::json& p,
+                                                  const std::string& incident, std::string& error) {
+    const auto* payload = json_object(p, "message");
+    if (!payload) {
+        error = "no message";
+        return std::nullopt;
+    }
+    try {
+        Message m = messages_.render(*payload);
+        // "@incident": the incident's own channel, which exists by now (or not at all).
+        const auto ch = chat_.channel_of(incident, "slack");
+        for (auto& f : m.fields)
+            if (f.channel == "@incident") f.channel = ch ? ch->channel_id : "";
+        return m;
+    } catch (const std::exception& e) {
+        error = std::string("unreadable message: ") + e.what();
+        return std::nullopt;
+    }
+}
+
 DeliveryResult SlackDeliverer::deliver(const OutboxItem& item) {
-    reserved_.clear();  // reservations belong to one operation
     const auto parsed = parse_untrusted_json(item.payload);
     if (!parsed || !parsed->is_object()) return DeliveryResult::failed("unreadable payload");
     const nlohmann::json& p = *parsed;
-    const std::string op = str(p, "op");
-    if (op == "create_channel") return create_channel(item, p);
-    if (op == "post") return post(item, p);
-    if (op == "update") return update(item, p);
-    if (op == "respond") return respond(item, p);
-    if (op == "copy_to_timeline") return copy_to_timeline(item, p);
-    if (op == "invite" || op == "set_topic" || op == "pin") {
-        const auto channel = lookups_.incident_channel(item.incident_id);
+    Op op;
+    const std::string kind = str(p, "op");
+    if (kind == "create_channel") return create_channel(op, item, p);
+    if (kind == "post") return post(op, item, p);
+    if (kind == "update") return update(op, item, p);
+    if (kind == "respond") return respond(item, p);
+    if (kind == "copy_to_timeline") return copy_to_timeline(op, item, p);
+    if (kind == "pin") return pin(op, item, p);
+    if (kind == "invite" || kind == "set_topic") {
+        const auto channel = chat_.channel_of(item.incident_id, "slack");
         // The channel's creation failed and is on the timeline already: say nothing more there.
         if (!channel) return DeliveryResult::failed("the incident has no Slack channel");
-        if (op == "invite") return invite(item, p, *channel);
-        if (op == "set_topic") return set_topic(item, p, *channel);
-        const auto msgs = lookups_.messages(item.incident_id, str(p, "purpose"));
-        if (msgs.empty()) return DeliveryResult::failed("nothing to pin");
-        ApiResponse a;
-        if (auto retry = call("pins.add", msgs[0].channel,
-                              {{"channel", msgs[0].channel}, {"timestamp", msgs[0].ts}}, a))
-            return *retry;
-        if (a.ok() || a.error() == "already_pinned") return delivered("pinned " + msgs[0].ts);
-        return permanent(item, p, "pin the " + str(p, "purpose"), a.error());
+        if (kind == "invite") return invite(op, item, p, channel->channel_id);
+        return set_topic(op, item, p, channel->channel_id);
     }
-    return DeliveryResult::failed("unknown operation '" + op + "'");
+    return DeliveryResult::failed("unknown operation '" + kind + "'");
 }
 
-DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nlohmann::json& p) {
+DeliveryResult SlackDeliverer::create_channel(Op& op, const OutboxItem& item,
+                                              const nlohmann::json& p) {
     const std::string base = str(p, "name");
     // Start after the last number this base name had (remembered here for a burst, and in the
     // database across restarts), so the N-th declaration with one title costs one call, not N.
-    int& next = next_suffix_[base];
-    if (next < 1) next = 1;
-    if (lookups_.last_suffix) {
-        try {
-            next = std::max(next, lookups_.last_suffix(base) + 1);
-        } catch (const std::exception&) {
-            // Without it we only probe more.
-        }
+    int first = 1;
+    {
+        std::lock_guard<std::mutex> lk(suffix_mu_);
+        first = std::max(1, next_suffix_[base]);
     }
-    const int first = next;
+    try {
+        first = std::max(first, chat_.last_channel_suffix("slack", base) + 1);
+    } catch (const std::exception&) {
+        // Without it we only probe more.
+    }
     for (int k = first; k < first + 50; ++k) {
-        next = k;
+        {
+            std::lock_guard<std::mutex> lk(suffix_mu_);
+            next_suffix_[base] = k;
+        }
         std::string name = k == 1 ? base : numbered(base, k);
         const auto* from = json_object(p, "name_from");
         if (k > 1 && from)
@@ -170,11 +206,14 @@ DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nloh
                              k);
         ApiResponse a;
         if (auto retry =
-                call("conversations.create", "",
+                call(op, "conversations.create", "",
                      {{"name", name}, {"is_private", json_bool(p, "is_private", false)}}, a))
             return *retry;
         if (a.ok()) {
-            next = k + 1;
+            {
+                std::lock_guard<std::mutex> lk(suffix_mu_);
+                next_suffix_[base] = k + 1;
+            }
             const auto* ch = json_object(a.body, "channel");
             const std::string id = ch ? str(*ch, "id") : "";
             if (id.empty()) return permanent(item, p, "create channel #" + name, "no channel id");
@@ -182,30 +221,24 @@ DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nloh
             const std::string url = str(p, "response_url");
             const EpochMs now = clock_.now_ms();
             DeliveryResult r = delivered(id);
-            r.record = [incident, id, name, base, k, url, now](SQLite::Database& db) {
-                bind_channel(db, id, incident, "slack", name, now);
-                record_channel_suffix(db, "slack", base, k);
-                SQLite::Statement st(db, "UPDATE incidents SET channel = ? WHERE id = ?");
-                st.bind(1, "#" + name);
-                st.bind(2, incident);
-                st.exec();
-                TimelineEvent e = slack_event(incident, now, "channel_created", "");
-                e.field = "channel";
-                e.old_value = "";
-                e.new_value = "#" + name;
-                e.data = dump_json({{"channel_id", id}});
-                append_timeline(db, e);
-                if (url.empty()) return;
-                // The declaration's answer could not name the channel (the name might be taken);
-                // now it exists, the conversation where it was declared gets the link.
-                enqueue_outbox(db, incident, "slack", "slack:respond:" + incident, "response",
-                               dump_json({{"op", "respond"},
-                                          {"response_url", url},
-                                          {"in_channel", true},
-                                          {"text", incident + " has its channel:"},
-                                          {"channel_id", id}}),
-                               now);
-            };
+            Effects& fx = r.learned;
+            fx.at = now;
+            fx.channels.push_back({id, incident, "slack", name, true, now});
+            fx.suffixes.push_back({"slack", base, k});
+            TimelineEvent e = slack_event(incident, now, "channel_created", "");
+            e.field = "channel";
+            e.old_value = "";
+            e.new_value = "#" + name;
+            e.data = dump({{"channel_id", id}});
+            fx.timeline.push_back(e);
+            // The declaration's answer could not name the channel (the name might be taken);
+            // now it exists, the conversation where it was declared gets the link.
+            if (!url.empty())
+                fx.outbox.push_back(respond_op(incident, {{"op", "respond"},
+                                                          {"response_url", url},
+                                                          {"in_channel", true},
+                                                          {"text", incident + " has its channel:"},
+                                                          {"channel_id", id}}));
             return r;
         }
         // Never reuse an existing channel: pick the next free name.
@@ -215,18 +248,18 @@ DeliveryResult SlackDeliverer::create_channel(const OutboxItem& item, const nloh
     return permanent(item, p, "create channel #" + base, "name_taken 50 times");
 }
 
-DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::json& p,
+DeliveryResult SlackDeliverer::invite(Op& op, const OutboxItem& item, const nlohmann::json& p,
                                       const std::string& channel) {
     std::vector<std::pair<std::string, std::string>> refused;
     std::set<std::string> seen;
-    int calls = 0;
     const nlohmann::json users =
         json_array(p, "users") ? *json_array(p, "users") : nlohmann::json::array();
+    int calls = 0;
     for (const auto& u : users)
         if (u.is_string() && !u.get<std::string>().empty() && u.get<std::string>()[0] != '@')
             ++calls;
     if (calls > 0)
-        if (auto held = reserve("conversations.invite", calls)) return *held;
+        if (auto held = reserve(op, "conversations.invite", calls)) return *held;
     for (const auto& u : users) {
         if (!u.is_string() || u.get<std::string>().empty() ||
             !seen.insert(u.get<std::string>()).second)
@@ -235,59 +268,62 @@ DeliveryResult SlackDeliverer::invite(const OutboxItem& item, const nlohmann::js
         if (user[0] == '@') continue;  // a name typed by hand, not a user id: nothing to invite
         ApiResponse a;
         if (auto retry =
-                call("conversations.invite", "", {{"channel", channel}, {"users", user}}, a))
+                call(op, "conversations.invite", "", {{"channel", channel}, {"users", user}}, a))
             return *retry;
         const std::string e = a.ok() ? "" : a.error();
         if (e.empty() || e == "already_in_channel" || e == "cant_invite_self") continue;
         refused.emplace_back(user, e);
     }
     DeliveryResult r = delivered("invited");
-    if (!refused.empty()) {
-        const std::string incident = item.incident_id;
-        const EpochMs now = clock_.now_ms();
-        r.record = [incident, refused, now](SQLite::Database& db) {
-            for (const auto& [user, error] : refused) {
-                TimelineEvent e = slack_event(incident, now, "invite_failed",
-                                              "Could not invite @" + user + ": " + error);
-                e.data = dump_json({{"user", user}, {"error", error}});
-                append_timeline(db, e);
-            }
-        };
+    const EpochMs now = clock_.now_ms();
+    r.learned.at = now;
+    for (const auto& [user, error] : refused) {
+        TimelineEvent e = slack_event(item.incident_id, now, "invite_failed",
+                                      "Could not invite @" + user + ": " + error);
+        e.data = dump({{"user", user}, {"error", error}});
+        r.learned.timeline.push_back(e);
     }
     return r;
 }
 
-DeliveryResult SlackDeliverer::set_topic(const OutboxItem& item, const nlohmann::json& p,
+DeliveryResult SlackDeliverer::set_topic(Op& op, const OutboxItem& item, const nlohmann::json& p,
                                          const std::string& channel) {
+    const auto* inc = json_object(p, "incident");
+    if (!inc) return DeliveryResult::failed("no incident for the topic");
+    // Made here from the incident as it was at the change; within setTopic's 250 characters.
+    const std::string text = topic(config_, incident_from_json(*inc));
     ApiResponse a;
-    // Escaped when the topic was made (it mixes a mention with the title); cut here only if a
-    // queued row predates the cut at the source.
-    const std::string topic = truncate_chars(str(p, "topic"), 250);
     if (auto retry =
-            call("conversations.setTopic", "", {{"channel", channel}, {"topic", topic}}, a))
+            call(op, "conversations.setTopic", "", {{"channel", channel}, {"topic", text}}, a))
         return *retry;
     if (a.ok()) return delivered("topic set");
     return permanent(item, p, "set the channel topic", a.error());
 }
 
-DeliveryResult SlackDeliverer::post(const OutboxItem& item, const nlohmann::json& p) {
-    std::string channel = str(p, "channel");
-    const auto incident_channel = lookups_.incident_channel(item.incident_id);
-    if (channel == "@incident") {
-        if (!incident_channel) return DeliveryResult::failed("the incident has no Slack channel");
-        channel = *incident_channel;
-    }
-    Message m;
-    try {
-        m = message_from_json(p.at("message"));
-    } catch (const std::exception& e) {
-        return DeliveryResult::failed(std::string("unreadable message: ") + e.what());
-    }
-    for (auto& f : m.fields)
-        if (f.channel == "@incident") f.channel = incident_channel.value_or("");
-    const BlockKitMessage bk = render_blocks(m);
+DeliveryResult SlackDeliverer::pin(Op& op, const OutboxItem& item, const nlohmann::json& p) {
+    const auto msgs = chat_.messages(item.incident_id, "slack", str(p, "purpose"));
+    if (msgs.empty()) return DeliveryResult::failed("nothing to pin");
     ApiResponse a;
-    if (auto retry = call("chat.postMessage", channel,
+    if (auto retry = call(op, "pins.add", msgs[0].channel,
+                          {{"channel", msgs[0].channel}, {"timestamp", msgs[0].ts}}, a))
+        return *retry;
+    if (a.ok() || a.error() == "already_pinned") return delivered("pinned " + msgs[0].ts);
+    return permanent(item, p, "pin the " + str(p, "purpose"), a.error());
+}
+
+DeliveryResult SlackDeliverer::post(Op& op, const OutboxItem& item, const nlohmann::json& p) {
+    std::string channel = str(p, "channel");
+    if (channel == "@incident") {
+        const auto ch = chat_.channel_of(item.incident_id, "slack");
+        if (!ch) return DeliveryResult::failed("the incident has no Slack channel");
+        channel = ch->channel_id;
+    }
+    std::string error;
+    const auto m = message_of(p, item.incident_id, error);
+    if (!m) return DeliveryResult::failed(error);
+    const BlockKitMessage bk = render_blocks(*m);
+    ApiResponse a;
+    if (auto retry = call(op, "chat.postMessage", channel,
                           {{"channel", channel}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
         return *retry;
     if (!a.ok()) return permanent(item, p, "post the " + item.kind + " to " + channel, a.error());
@@ -297,37 +333,29 @@ DeliveryResult SlackDeliverer::post(const OutboxItem& item, const nlohmann::json
     DeliveryResult r = delivered(posted_channel + "/" + ts);
     const std::string purpose = str(p, "remember");
     if (!purpose.empty() && !item.incident_id.empty()) {
-        const std::string incident = item.incident_id;
-        const EpochMs now = clock_.now_ms();
-        r.record = [incident, purpose, posted_channel, ts, now](SQLite::Database& db) {
-            remember_message(db, incident, "slack", purpose, {posted_channel, ts}, now);
-        };
+        r.learned.at = clock_.now_ms();
+        r.learned.remembered.push_back(
+            {item.incident_id, "slack", purpose, posted_channel, ts, r.learned.at});
     }
     return r;
 }
 
-DeliveryResult SlackDeliverer::update(const OutboxItem& item, const nlohmann::json& p) {
-    Message m;
-    try {
-        m = message_from_json(p.at("message"));
-    } catch (const std::exception& e) {
-        return DeliveryResult::failed(std::string("unreadable message: ") + e.what());
-    }
-    const auto incident_channel = lookups_.incident_channel(item.incident_id);
-    for (auto& f : m.fields)
-        if (f.channel == "@incident") f.channel = incident_channel.value_or("");
-    const BlockKitMessage bk = render_blocks(m);
-    std::vector<ChatMessage> targets;
+DeliveryResult SlackDeliverer::update(Op& op, const OutboxItem& item, const nlohmann::json& p) {
+    std::vector<RememberedMessage> targets;
     for (const std::string& purpose : {str(p, "purpose"), str(p, "also")})
         if (!purpose.empty())
-            for (const auto& msg : lookups_.messages(item.incident_id, purpose))
+            for (const auto& msg : chat_.messages(item.incident_id, "slack", purpose))
                 targets.push_back(msg);
     if (targets.empty()) return delivered("nothing to update");
-    if (auto held = reserve("chat.update", static_cast<int>(targets.size()))) return *held;
+    std::string error;
+    const auto m = message_of(p, item.incident_id, error);
+    if (!m) return DeliveryResult::failed(error);
+    const BlockKitMessage bk = render_blocks(*m);
+    if (auto held = reserve(op, "chat.update", static_cast<int>(targets.size()))) return *held;
     int updated = 0;
     for (const auto& msg : targets) {
         ApiResponse a;
-        if (auto retry = call("chat.update", "",
+        if (auto retry = call(op, "chat.update", "",
                               {{"channel", msg.channel},
                                {"ts", msg.ts},
                                {"text", bk.text},
@@ -355,11 +383,12 @@ DeliveryResult SlackDeliverer::respond(const OutboxItem&, const nlohmann::json& 
     return DeliveryResult::failed("response_url: " + a.error());
 }
 
-DeliveryResult SlackDeliverer::copy_to_timeline(const OutboxItem& item, const nlohmann::json& p) {
+DeliveryResult SlackDeliverer::copy_to_timeline(Op& op, const OutboxItem& item,
+                                                const nlohmann::json& p) {
     const std::string channel = str(p, "channel"), ts = str(p, "ts");
     ApiResponse a;
     if (auto retry =
-            call("conversations.history", "",
+            call(op, "conversations.history", "",
                  {{"channel", channel}, {"latest", ts}, {"inclusive", true}, {"limit", 1}}, a))
         return *retry;
     if (!a.ok())
@@ -368,22 +397,20 @@ DeliveryResult SlackDeliverer::copy_to_timeline(const OutboxItem& item, const nl
     if (!msgs || msgs->empty() || !(*msgs)[0].is_object())
         return DeliveryResult::failed("message not found");
     // Slack's text is mrkdwn-escaped: decoded once, here, where it enters Muster.
-    const std::string text = sanitize_text(decode_text(str((*msgs)[0], "text")), true);
-    const std::string author = str((*msgs)[0], "user");
-    const std::string incident = item.incident_id, actor = str(p, "actor"), kind = str(p, "kind");
-    const EpochMs at = json_int(p, "at").value_or(clock_.now_ms());
+    TimelineEvent e;
+    e.incident_id = item.incident_id;
+    e.at = json_int(p, "at").value_or(clock_.now_ms());
+    e.type = "pinned_message";
+    e.actor = str(p, "actor");
+    e.source = "slack";
+    e.text = sanitize_text(decode_text(str((*msgs)[0], "text")), true);
+    e.data = dump({{"author", str((*msgs)[0], "user")},
+                   {"channel", channel},
+                   {"ts", ts},
+                   {"via", str(p, "kind")}});
     DeliveryResult r = delivered("copied");
-    r.record = [incident, actor, kind, text, author, channel, ts, at](SQLite::Database& db) {
-        TimelineEvent e;
-        e.incident_id = incident;
-        e.at = at;
-        e.type = "pinned_message";
-        e.actor = actor;
-        e.source = "slack";
-        e.text = text;
-        e.data = dump_json({{"author", author}, {"channel", channel}, {"ts", ts}, {"via", kind}});
-        append_timeline(db, e);
-    };
+    r.learned.at = clock_.now_ms();
+    r.learned.timeline.push_back(e);
     return r;
 }
 

@@ -1,18 +1,26 @@
-// What a Slack (or any JSON HTTP) answer means, independent of the HTTP client library.
 #include "integrations/slack/web_api.h"
 
 namespace muster::slack {
 
-bool ApiResponse::ok() const {
-    return http_status == 200 && body.is_object() && body.value("ok", false) == true;
-}
+namespace {
+class HttpWebApi final : public WebApi {
+  public:
+    explicit HttpWebApi(std::unique_ptr<http::JsonClient> client) : client_(std::move(client)) {}
+    ApiResponse call(const std::string& method, const nlohmann::json& args) override {
+        return client_->post(method, args);
+    }
 
-std::string ApiResponse::error() const {
-    if (http_status == 0) return "transport: " + transport_error;
-    if (body.is_object() && body.contains("error") && body["error"].is_string())
-        return body["error"].get<std::string>();
-    if (http_status != 200) return "http_" + std::to_string(http_status);
-    return "unreadable_response";
+  private:
+    std::unique_ptr<http::JsonClient> client_;
+};
+}  // namespace
+
+std::unique_ptr<WebApi> make_web_api(const std::string& base_url, const std::string& bot_token,
+                                     std::chrono::milliseconds timeout) {
+    std::string base = base_url;
+    if (!base.empty() && base.back() != '/') base += '/';
+    return std::make_unique<HttpWebApi>(
+        http::make_json_client(base, {{"Authorization", "Bearer " + bot_token}}, timeout));
 }
 
 }  // namespace muster::slack

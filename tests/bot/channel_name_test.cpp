@@ -1,4 +1,4 @@
-#include "bot/channel_name.h"
+#include "bot/domain/channel_name.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "bot/clock.h"
+#include "bot/domain/clock.h"
 
 #include <gtest/gtest.h>
 
-#include "bot/incident_id.h"
+#include "bot/domain/incident_id.h"
 
 using namespace muster;
 

@@ -1,11 +1,12 @@
-#include "bot/config.h"
-#include "bot/incident.h"
+#include "bot/config/config.h"
+#include "bot/domain/incident.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/core_world.h"
 #include "tests/support/temp_dir.h"
 
 using namespace muster;
@@ -203,17 +204,20 @@ TEST(Config, WarnsAboutEscalationLevelsThatWouldPageNobody) {
         "    P1: [{after: 0s, notify: [oncall-primary]}, {after: 1h, notify: [eng-manager]}]\n",
         "w.yaml", env_of({}));
     ASSERT_TRUE(r.ok());
+    // Whom a page reaches is the registered paging methods' answer (here: Slack's DM).
+    test::CoreWorld world(r.config, 0);
     // (P0 and P2 keep their runbook policies, whose default contacts have no method either.)
     std::vector<std::string> p1;
-    for (const auto& w : r.config.warnings())
+    for (const auto& w : world.dispatch().warnings(world.cfg))
         if (w.rfind("escalation.policies.P1", 0) == 0) p1.push_back(w);
     ASSERT_EQ(p1.size(), 1u);
     EXPECT_NE(p1[0].find("escalation.policies.P1[1]: contact 'eng-manager' has no way to be paged"),
               std::string::npos)
         << p1[0];
-    EXPECT_EQ(r.config.page_methods(r.config.contacts.at("oncall-primary")), "slack");
+    EXPECT_EQ(world.dispatch().methods_for(world.cfg.contacts.at("oncall-primary")), "slack");
     // On the console (no platform), everyone is "paged" there.
-    EXPECT_TRUE(parse_config("", "d.yaml", env_of({})).config.warnings().empty());
+    test::CoreWorld console(parse_config("", "d.yaml", env_of({})).config, 0);
+    EXPECT_TRUE(console.dispatch().warnings(console.cfg).empty());
 }
 
 // An unquoted # starts a YAML comment: `announce_channel: #incidents` has no value. That is an

@@ -1,4 +1,4 @@
-#include "bot/duration.h"
+#include "bot/domain/duration.h"
 
 #include <gtest/gtest.h>
 

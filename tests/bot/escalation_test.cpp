@@ -1,19 +1,15 @@
 // Whole escalations on a fake clock, in microseconds: no sleeping, every step asserted on the
 // rows the engine writes (pages, outbox, timers, timeline) in a real SQLite file.
-#include "bot/escalation.h"
+#include "bot/service/escalation.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <set>
 
-#include "bot/timer_loop.h"
-#include "commands/handlers.h"
-#include "storage/database.h"
-#include "storage/incident_store.h"
-#include "storage/outbox_store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/core_world.h"
 
 using namespace muster;
 
@@ -32,36 +28,8 @@ Config escalation_config() {
     return c;
 }
 
-struct World {
-    test::TempDir dir;
-    Config cfg = escalation_config();
-    Templates templates;
-    FakeClock clock{kT0};
-    std::unique_ptr<Writer> writer = std::make_unique<Writer>(open_database({dir.file("e.db")}));
-    std::unique_ptr<CommandHandlers> handlers = std::make_unique<CommandHandlers>(cfg, templates);
-    std::unique_ptr<TimerLoop> timers =
-        std::make_unique<TimerLoop>(*writer, clock, handlers->escalation());
-
-    Reply run(const std::string& text, const std::string& user = "U0ALICE") {
-        auto parsed = parse_command(text, handlers->grammar());
-        if (auto* e = std::get_if<UsageError>(&parsed)) return refusal(e->text());
-        const Actor actor{user, "alice", "slack", "C0GENERAL", ""};
-        const EpochMs now = clock.now_ms();
-        return writer
-            ->call<Reply>([&](SQLite::Database& db) {
-                return handlers->execute(db, std::get<Command>(parsed), actor, now);
-            })
-            .get();
-    }
-    // Moves the fake clock to t and fires whatever fell due, as the timer loop would.
-    std::size_t advance_to(EpochMs t) {
-        clock.set(t);
-        return timers->run_due();
-    }
-    template <typename T>
-    T q(std::function<T(SQLite::Database&)> fn) {
-        return writer->call<T>(std::move(fn)).get();
-    }
+struct World : test::CoreWorld {
+    World() : test::CoreWorld(escalation_config(), kT0) {}
     // "L<level>.<attempt>@<minutes after declaration>" for every page, in order.
     std::vector<std::string> pages() {
         return q<std::vector<std::string>>([](SQLite::Database& db) {
@@ -84,15 +52,6 @@ struct World {
             return out;
         });
     }
-    int count(const std::string& sql) {
-        return q<int>([&](SQLite::Database& db) { return db.execAndGet(sql).getInt(); });
-    }
-    void restart() {
-        timers.reset();
-        writer.reset();
-        writer = std::make_unique<Writer>(open_database({dir.file("e.db")}));
-        timers = std::make_unique<TimerLoop>(*writer, clock, handlers->escalation());
-    }
 };
 
 }  // namespace
@@ -100,7 +59,8 @@ struct World {
 TEST(Escalation, UnacknowledgedP1ClimbsTheMatrixAndRepagesEachLevel) {
     World w;
     w.run("declare P1 checkout down");
-    EXPECT_EQ(w.advance_to(kT0), 1u);  // level 1 at once
+    // Level 1 (after 0s) is paged in the declaration itself: nothing is left to fire at once.
+    EXPECT_EQ(w.advance_to(kT0), 0u);
     EXPECT_EQ(w.pages(), (std::vector<std::string>{"L1.1@0m"}));
     // ack_within 5m: level 1 again, up to repeat_limit (3) times.
     for (EpochMs m = 1; m < 60; ++m) w.advance_to(kT0 + m * kMin);
@@ -204,21 +164,34 @@ TEST(Escalation, ATimerWhoseWorkFailsRollsBackAlone) {
     World w;
     w.run("declare P1 one");
     w.run("declare P1 two");
-    // Break the first incident's page so its effects throw: its savepoint rolls back, the timer
-    // is marked failed, and the other incident's page still goes out.
+    // Break the first incident's repeat page: its decision cannot be made (an unreadable
+    // payload) or not written (the trigger): the timer is marked failed, and the other incident's
+    // repeat still goes out.
     w.q<int>([](SQLite::Database& db) {
         db.exec(
             "UPDATE timers SET payload = 'not json' WHERE incident_id = 'INC-20261122-001' AND "
-            "kind = 'page'");
+            "kind = 'page' AND key LIKE 'L1.2@%'");
         db.exec(
             "CREATE TRIGGER boom BEFORE INSERT ON pages WHEN NEW.incident_id = 'INC-20261122-001' "
             "BEGIN SELECT RAISE(ABORT, 'boom'); END");
         return 0;
     });
-    w.advance_to(kT0);
-    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-002'"), 1);
-    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-001'"), 0);
+    w.advance_to(kT0 + 5 * kMin);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-002'"), 2);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM pages WHERE incident_id = 'INC-20261122-001'"), 1);
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE state = 'failed'"), 1);
+    // A valid timer whose effects cannot be written fails alone as well.
+    w.q<int>([](SQLite::Database& db) {
+        db.exec(
+            "UPDATE timers SET due_at = 0 WHERE incident_id = 'INC-20261122-001' AND kind = "
+            "'ic_nudge'");
+        db.exec(
+            "CREATE TRIGGER boom2 BEFORE INSERT ON timeline WHEN NEW.incident_id = "
+            "'INC-20261122-001' AND NEW.type = 'reminder' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+        return 0;
+    });
+    w.advance_to(kT0 + 6 * kMin);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE state = 'failed'"), 2);
     // ...and the people on the incident see it on its timeline, not only in a log.
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE incident_id = 'INC-20261122-001' AND "
                       "type = 'timer_failed' AND text LIKE 'Could not act on the page due at%'"),
@@ -297,14 +270,17 @@ TEST(Escalation, AnAckWithdrawsPagesStillQueuedForDelivery) {
     // Nothing has been delivered: the PagerDuty trigger and the Slack DM wait in the outbox.
     EXPECT_EQ(w.count("SELECT COUNT(*) FROM outbox WHERE kind = 'page' AND status = 'pending'"), 2);
     // One of them was already out before the ack: it keeps its real outcome.
-    w.q<int>([](SQLite::Database& db) {
-        const auto id = db.execAndGet(
-                              "SELECT MIN(id) FROM outbox WHERE kind = 'page' AND "
-                              "destination = 'pagerduty'")
-                            .getInt64();
-        mark_outbox_delivered(db, id, kT0 + 1000, "202");
-        return 0;
-    });
+    {
+        DeliveryOutcome out;
+        out.id =
+            w.count("SELECT MIN(id) FROM outbox WHERE kind = 'page' AND destination = 'pagerduty'");
+        out.kind = DeliveryOutcome::Kind::delivered;
+        out.detail = "202";
+        out.at = kT0 + 1000;
+        std::promise<bool> recorded;
+        w.storage->record({out}, [&recorded](bool ok) { recorded.set_value(ok); });
+        ASSERT_TRUE(recorded.get_future().get());
+    }
     w.advance_to(kT0 + 5 * kMin);  // a repeat of level 1, queued too
     w.clock.set(kT0 + 6 * kMin);
     EXPECT_FALSE(w.run("ack " + kId, "U0ONCALL").error);
@@ -321,8 +297,8 @@ TEST(Escalation, AnAckWithdrawsPagesStillQueuedForDelivery) {
                       "'U0ONCALL' AND text LIKE '3 queued page%'"),
               1);
     // The acknowledge is still delivered after the withdrawn rows: they no longer block the queue.
-    const auto due = w.q<std::vector<OutboxItem>>(
-        [](SQLite::Database& db) { return due_outbox(db, kT0 + 7 * kMin, 10); });
+    OutboxPort& outbox = *w.storage;
+    const auto due = outbox.due("pagerduty", kPagePriority, kT0 + 7 * kMin, 10);
     ASSERT_FALSE(due.empty());
     bool ack_due = false;
     for (const auto& item : due) ack_due |= item.kind == "pagerduty_acknowledge";
@@ -400,13 +376,14 @@ TEST(Escalation, RaisingTheSeverityKeepsChasingTheUnacknowledgedLevel) {
     for (EpochMs m = 3; m <= 17; ++m) w.advance_to(kT0 + m * kMin);
     EXPECT_EQ(w.pages(),
               (std::vector<std::string>{"L1.1@0m", "L1.2@5m", "L1.3@10m", "L1.4@15m", "L2.1@17m"}));
-    // Lowering it again, or raising it while nobody has been paged, changes only the plan.
+    // Raised while nobody has been paged yet (a first level that waits): the new plan from now.
     World quiet;
+    quiet.cfg.escalation.policies["P3"] = {{10 * kMin, {"oncall-primary"}}};
     quiet.run("declare P3 cosmetic");
     quiet.clock.set(kT0 + kMin);
-    quiet.run("severity " + kId + " P1");  // before L1 fired: P1's L1 is due now
-    quiet.advance_to(kT0 + kMin);
-    EXPECT_EQ(quiet.pages(), (std::vector<std::string>{"L1.1@1m"}));
+    quiet.run("severity " + kId + " P1");  // P1's level 1 (after 0s) is paged at the change
+    for (EpochMs m = 2; m <= 10; ++m) quiet.advance_to(kT0 + m * kMin);  // P3's L1 replaced
+    EXPECT_EQ(quiet.pages(), (std::vector<std::string>{"L1.1@1m", "L1.2@6m"}));
 }
 
 // Review finding: with P0 defaults, L1's last repeat (due at 15 m) and L2's first page (due at
@@ -467,8 +444,6 @@ TEST(Escalation, SeverityNamesAreConfiguration) {
     w.cfg = parsed.config;
     w.cfg.chat.console = false;
     w.cfg.contacts["oncall-primary"].pagerduty_routing_key = std::string(32, 'a');
-    w.handlers = std::make_unique<CommandHandlers>(w.cfg, w.templates);
-    w.timers = std::make_unique<TimerLoop>(*w.writer, w.clock, w.handlers->escalation());
     const std::vector<std::pair<std::string, std::string>> expect = {
         {"SEV1", "critical"}, {"SEV2", "error"}, {"SEV3", "warning"}, {"SEV4", "warning"}};
     for (const auto& [sev, pd] : expect) {

@@ -1,8 +1,8 @@
-#include "bot/incident.h"
+#include "bot/domain/incident.h"
 
 #include <gtest/gtest.h>
 
-#include "bot/incident_id.h"
+#include "bot/domain/incident_id.h"
 
 using namespace muster;
 

@@ -1,4 +1,4 @@
-#include "bot/logging.h"
+#include "bot/app/logging.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -7,13 +7,12 @@
 #include <future>
 #include <sstream>
 
-#include "bot/router.h"
-#include "commands/command_runner.h"
+#include "bot/runtime/intake.h"
+#include "bot/server/router.h"
 #include "commands/handlers.h"
+#include "integrations/slack/routes.h"
 #include "integrations/slack/signature.h"
-#include "integrations/slack/slash_command_route.h"
-#include "storage/database.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/core_world.h"
 
 using namespace muster;
 
@@ -58,15 +57,14 @@ TEST(Logging, JsonLinesAreJson) {
 TEST(Logging, RejectedAndAcceptedSlashCommandsNeverLogTheSigningSecret) {
     const std::string secret = "the-signing-secret-42";
     CapturedLog log({});  // no redaction: prove the code itself never logs the secret
-    test::TempDir dir;
     Config cfg = default_config();
     cfg.slack.signing_secret = secret;
-    Writer writer(open_database({dir.file("m.db")}));
-    Templates templates;
-    CommandHandlers handlers(cfg, templates);
-    FakeClock clock(1795339800000);
-    CommandRunner runner(writer, handlers, clock);
-    slack::SlashCommandRoute route(cfg, clock, runner);
+    test::CoreWorld world(cfg, 1795339800000);
+    Dispatch& dispatch = world.dispatch();
+    IncidentService service(world.cfg, dispatch, *world.storage);
+    CommandHandlers handlers(world.cfg, *world.storage, service, dispatch);
+    Intake intake(handlers, service, *world.storage, *world.storage, dispatch, world.clock, 0);
+    FakeClock& clock = world.clock;
     const std::string body = "user_id=U1&channel_id=C1&command=%2Fincident&text=declare+P1+db+down";
     const std::string ts = std::to_string(clock.now_ms() / 1000);
     std::vector<HttpRequest> requests(3);
@@ -82,7 +80,8 @@ TEST(Logging, RejectedAndAcceptedSlashCommandsNeverLogTheSigningSecret) {
     std::vector<int> statuses;
     for (auto& r : requests) {
         std::promise<HttpResponse> p;
-        route.handle(r, [&p](HttpResponse resp) { p.set_value(resp); });
+        slack::handle_command(world.cfg, clock, intake, r,
+                              [&p](HttpResponse resp) { p.set_value(resp); });
         statuses.push_back(p.get_future().get().status);
     }
     EXPECT_EQ(statuses, (std::vector<int>{401, 200, 401}));

@@ -1,4 +1,4 @@
-#include "bot/outbox_worker.h"
+#include "bot/runtime/outbox_worker.h"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,10 @@
 #include <future>
 #include <mutex>
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include "storage/database.h"
+#include "storage/sqlite_storage.h"
 #include "tests/support/temp_dir.h"
 
 using namespace muster;
@@ -32,41 +33,52 @@ class ScriptedDeliverer : public Deliverer {
 
 struct Fixture {
     test::TempDir dir;
-    Writer writer{open_database({dir.file("o.db")})};
     FakeClock clock{1'000'000};
+    std::unique_ptr<Storage> storage = [this] {
+        StorageOptions o;
+        o.path = dir.file("o.db");
+        o.clock = &clock;
+        return open_sqlite_storage(o);
+    }();
+    ~Fixture() { storage->stop(); }
+
+    Applied apply(Effects fx) {
+        std::promise<Applied> done;
+        if (!storage->apply(std::move(fx), [&done](Applied a) { done.set_value(a); }))
+            return Applied::busy;
+        return done.get_future().get();
+    }
     std::int64_t add(const std::string& channel, const std::string& kind,
-                     const std::string& destination = "test") {
-        return writer
-            .call<std::int64_t>([&](SQLite::Database& db) {
-                OutboxItem i;
-                i.destination = destination;
-                i.channel_key = channel.rfind(destination + ":", 0) == 0
-                                    ? channel
-                                    : destination + ":" + channel;
-                i.kind = kind;
-                i.payload = "{}";
-                i.next_attempt_at = clock.now_ms();
-                i.created_at = clock.now_ms();
-                return enqueue_outbox(db, i);
-            })
-            .get();
+                     const std::string& destination = "test", int priority = kChatPriority) {
+        Effects fx;
+        fx.at = clock.now_ms();
+        QueuedOp op;
+        op.destination = destination;
+        op.queue = channel.rfind(destination + ":", 0) == 0 ? channel : destination + ":" + channel;
+        op.kind = kind;
+        op.payload = "{}";
+        op.priority = priority;
+        fx.outbox.push_back(op);
+        EXPECT_EQ(apply(fx), Applied::ok);
+        return row_count();
+    }
+    std::int64_t row_count() {
+        SQLite::Database db(dir.file("o.db"), SQLite::OPEN_READONLY);
+        return db.execAndGet("SELECT MAX(id) FROM outbox").getInt64();
     }
     OutboxItem row(std::int64_t id) {
-        return writer
-            .call<OutboxItem>([id](SQLite::Database& db) {
-                SQLite::Statement q(db,
-                                    "SELECT status, attempts, next_attempt_at, "
-                                    "IFNULL(last_error,'') FROM outbox WHERE id=?");
-                q.bind(1, static_cast<int64_t>(id));
-                q.executeStep();
-                OutboxItem o;
-                o.status = q.getColumn(0).getString();
-                o.attempts = q.getColumn(1).getInt();
-                o.next_attempt_at = q.getColumn(2).getInt64();
-                o.last_error = q.getColumn(3).getString();
-                return o;
-            })
-            .get();
+        SQLite::Database db(dir.file("o.db"), SQLite::OPEN_READONLY);
+        SQLite::Statement q(db,
+                            "SELECT status, attempts, next_attempt_at, IFNULL(last_error,'') FROM "
+                            "outbox WHERE id=?");
+        q.bind(1, static_cast<int64_t>(id));
+        q.executeStep();
+        OutboxItem o;
+        o.status = q.getColumn(0).getString();
+        o.attempts = q.getColumn(1).getInt();
+        o.next_attempt_at = q.getColumn(2).getInt64();
+        o.last_error = q.getColumn(3).getString();
+        return o;
     }
 };
 
@@ -76,7 +88,7 @@ TEST(OutboxWorker, RetriesWithBackoffAndKeepsChannelOrder) {
     Fixture f;
     auto d = std::make_shared<ScriptedDeliverer>();
     d->script = {DeliveryResult::later("HTTP 500")};
-    OutboxWorker w(f.writer, f.clock, RetryPolicy{1000, 60'000, 0.0});
+    OutboxWorker w(*f.storage, f.clock, RetryPolicy{1000, 60'000, 0.0});
     w.add_deliverer("test", d);
     const auto a1 = f.add("chan-a", "first");
     const auto a2 = f.add("chan-a", "second");
@@ -105,7 +117,7 @@ TEST(OutboxWorker, RetryAfterFromThePlatformWinsAndPermanentFailuresStop) {
     auto d = std::make_shared<ScriptedDeliverer>();
     d->script = {DeliveryResult::later("429", f.clock.now_ms() + 30'000),
                  DeliveryResult::failed("channel_not_found")};
-    OutboxWorker w(f.writer, f.clock, RetryPolicy{1000, 60'000, 0.0});
+    OutboxWorker w(*f.storage, f.clock, RetryPolicy{1000, 60'000, 0.0});
     w.add_deliverer("test", d);
     const auto id = f.add("c", "x");
     w.run_due();
@@ -139,7 +151,7 @@ TEST(OutboxWorker, RowsForAnUnconfiguredDestinationWaitUntilItIsBack) {
     Fixture f;
     const auto id = f.add("c", "x");
     {
-        OutboxWorker w(f.writer, f.clock);  // nothing delivers "test" here
+        OutboxWorker w(*f.storage, f.clock);  // nothing delivers "test" here
         EXPECT_EQ(w.run_due(), 0u);
         EXPECT_EQ(w.waiting_for_unconfigured(), (std::map<std::string, int>{{"test", 1}}));
         w.start();
@@ -148,7 +160,7 @@ TEST(OutboxWorker, RowsForAnUnconfiguredDestinationWaitUntilItIsBack) {
     EXPECT_EQ(f.row(id).status, "pending");
     // Configured again (the next start): delivered.
     auto d = std::make_shared<ScriptedDeliverer>();
-    OutboxWorker w(f.writer, f.clock);
+    OutboxWorker w(*f.storage, f.clock);
     w.add_deliverer("test", d);
     EXPECT_TRUE(w.waiting_for_unconfigured().empty());
     EXPECT_EQ(w.run_due(), 1u);
@@ -185,7 +197,7 @@ TEST(OutboxWorker, AHungPlatformDoesNotHoldBackAnother) {
     std::promise<void> release;
     slack->release = release.get_future().share();
     auto pagerduty = std::make_shared<SignallingDeliverer>();
-    OutboxWorker w(f.writer, f.clock);
+    OutboxWorker w(*f.storage, f.clock);
     w.add_deliverer("slack", slack);
     w.add_deliverer("pagerduty", pagerduty);
     const auto post = f.add("slack:incident:1", "post", "slack");  // older: first in line
@@ -204,27 +216,34 @@ TEST(OutboxWorker, AHungPlatformDoesNotHoldBackAnother) {
 
 TEST(OutboxWorker, AQueueNeverSpansDestinations) {
     Fixture f;
-    EXPECT_THROW(f.writer
-                     .call<std::int64_t>([](SQLite::Database& db) {
-                         return enqueue_outbox(db, "INC-1", "slack", "pagerduty:INC-1", "post",
-                                               "{}", 0);
-                     })
-                     .get(),
-                 std::logic_error);
+    Effects bad;
+    bad.outbox.push_back({"INC-1", "slack", "pagerduty:INC-1", "post", "{}", kChatPriority, 0});
+    EXPECT_EQ(f.apply(bad), Applied::failed);
     // Each lane sees only its own heads; "slack:" is not a prefix of "slackware:".
     f.add("INC-1", "post", "slack");
     f.add("INC-1", "post", "slackware");
-    const auto slack = f.writer
-                           .call<std::vector<OutboxItem>>([&](SQLite::Database& db) {
-                               return due_outbox(db, f.clock.now_ms(), 10, "slack");
-                           })
-                           .get();
+    OutboxPort& outbox = *f.storage;
+    const auto slack = outbox.due("slack", kChatPriority, f.clock.now_ms(), 10);
     ASSERT_EQ(slack.size(), 1u);
     EXPECT_EQ(slack[0].destination, "slack");
-    EXPECT_EQ(f.writer
-                  .call<std::vector<OutboxItem>>(
-                      [&](SQLite::Database& db) { return due_outbox(db, f.clock.now_ms(), 10); })
-                  .get()
-                  .size(),
-              2u);
+}
+
+// A page is never queued behind chat messages: pages have a lane of their own per destination,
+// so thousands of pending announcements do not delay one.
+TEST(OutboxWorker, APageGoesOutFirstWhateverIsQueuedBeforeIt) {
+    Fixture f;
+    auto d = std::make_shared<ScriptedDeliverer>();
+    OutboxWorker w(*f.storage, f.clock);
+    w.add_deliverer("test", d);
+    for (int i = 0; i < 300; ++i) f.add("chan-" + std::to_string(i), "announcement");
+    const auto page = f.add("dm:oncall", "page", "test", kPagePriority);
+    // The page lane's due query sees only pages: the page is the first thing it delivers.
+    OutboxPort& outbox = *f.storage;
+    const auto pages = outbox.due("test", kPagePriority, f.clock.now_ms(), 64);
+    ASSERT_EQ(pages.size(), 1u);
+    EXPECT_EQ(pages[0].id, page);
+    w.run_due();  // lanes in order: the page lane runs first
+    ASSERT_FALSE(d->seen.empty());
+    EXPECT_EQ(d->seen.front(), page);
+    EXPECT_EQ(d->seen.size(), 301u);
 }

@@ -1,11 +1,11 @@
-#include "bot/templates.h"
+#include "bot/messages/templates.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "bot/text.h"
+#include "bot/domain/text.h"
 #include "tests/support/temp_dir.h"
 
 using namespace muster;

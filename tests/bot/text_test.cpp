@@ -1,8 +1,8 @@
-#include "bot/text.h"
+#include "bot/domain/text.h"
 
 #include <gtest/gtest.h>
 
-#include "bot/untrusted_json.h"
+#include "bot/domain/untrusted_json.h"
 #include "integrations/slack/mrkdwn.h"
 
 using namespace muster;

@@ -3,12 +3,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include "bot/messages/message.h"
 #include "integrations/slack/block_kit.h"
-#include "storage/database.h"
-#include "storage/incident_store.h"
-#include "storage/outbox_store.h"
-#include "storage/writer.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/core_world.h"
 
 using namespace muster;
 
@@ -16,45 +13,33 @@ namespace {
 
 const EpochMs kT0 = 1795339800000;  // 2026-11-22T09:30:00Z
 
-struct World {
-    test::TempDir dir;
-    Config cfg = default_config();
-    Templates templates;
-    std::unique_ptr<Writer> writer = std::make_unique<Writer>(open_database({dir.file("m.db")}));
-    CommandHandlers handlers{cfg, templates};
-    EpochMs now = kT0;
+// The handlers inside the real core over a real SQLite file. `now` is the fake clock's time.
+struct World : test::CoreWorld {
+    World() : test::CoreWorld(default_config(), kT0) {}
+    struct Now {
+        World& w;
+        Now& operator=(EpochMs t) {
+            w.clock.set(t);
+            return *this;
+        }
+        Now& operator+=(EpochMs d) {
+            w.clock.advance(d);
+            return *this;
+        }
+        operator EpochMs() const { return w.clock.now_ms(); }
+    } now{*this};
 
     Reply run(const std::string& text, const std::string& channel = "C0GENERAL",
               const std::string& user = "U0ALICE") {
-        auto parsed = parse_command(text, handlers.grammar());
-        if (auto* e = std::get_if<UsageError>(&parsed)) return refusal(e->text());
-        const Command cmd = std::get<Command>(parsed);
-        const Actor actor{user, "alice", "slack", channel, ""};
-        return writer
-            ->call<Reply>(
-                [&](SQLite::Database& db) { return handlers.execute(db, cmd, actor, now); })
-            .get();
+        return test::CoreWorld::run(text, user, channel);
     }
     template <typename T>
     T query(std::function<T(SQLite::Database&)> fn) {
-        return writer->call<T>(std::move(fn)).get();
+        return q<T>(fn);
     }
-    Incident incident(const std::string& id) {
-        return *query<std::optional<Incident>>(
-            [&](SQLite::Database& db) { return load_incident(db, id); });
-    }
-    std::vector<TimelineEvent> timeline(const std::string& id) {
-        return query<std::vector<TimelineEvent>>(
-            [&](SQLite::Database& db) { return load_timeline(db, id); });
-    }
-    std::vector<OutboxItem> outbox(const std::string& id) {
-        return query<std::vector<OutboxItem>>(
-            [&](SQLite::Database& db) { return load_outbox(db, id); });
-    }
-    void restart() {
-        writer.reset();
-        writer = std::make_unique<Writer>(open_database({dir.file("m.db")}));
-    }
+    Incident incident(const std::string& id) { return storage->load(id)->incident; }
+    std::vector<TimelineEvent> timeline(const std::string& id) { return storage->timeline(id); }
+    std::vector<OutboxItem> outbox(const std::string& id) { return storage->rows(id); }
 };
 
 }  // namespace
@@ -76,20 +61,27 @@ TEST(Handlers, DeclareWritesIncidentTimelineChannelAndMessages) {
     EXPECT_EQ(inc.channel, "#incident-20261122-0930-checkout-api-5xx");
 
     const auto tl = w.timeline(inc.id);
-    ASSERT_EQ(tl.size(), 2u);
+    ASSERT_EQ(tl.size(), 3u);
+    EXPECT_EQ(tl[2].type, "page_sent");  // level 1, at once
     EXPECT_EQ(tl[0].type, "declared");
     EXPECT_EQ(tl[0].actor, "U0ALICE");
     EXPECT_EQ(tl[0].source, "slack");
     EXPECT_EQ(tl[1].type, "channel_created");
 
+    // The declaration in its channel, the announcements, and level 1's page (due at once, so
+    // paged in the declaration's own transaction): what the console will render and print.
     const auto out = w.outbox(inc.id);
-    ASSERT_EQ(out.size(), 3u);
+    ASSERT_EQ(out.size(), 4u);
     EXPECT_EQ(out[0].kind, "declaration");
-    EXPECT_EQ(out[0].channel_key, "console:#incident-20261122-0930-checkout-api-5xx");
-    EXPECT_EQ(out[1].channel_key, "console:#incidents");
-    EXPECT_EQ(out[2].channel_key, "console:#alerts-warning");
+    EXPECT_EQ(out[0].queue, "console:#incident-20261122-0930-checkout-api-5xx");
+    EXPECT_EQ(out[1].queue, "console:#incidents");
+    EXPECT_EQ(out[2].queue, "console:#alerts-warning");
+    EXPECT_EQ(out[3].kind, "page");
+    EXPECT_EQ(out[3].priority, kPagePriority);
     const auto payload = nlohmann::json::parse(out[0].payload);
-    EXPECT_EQ(payload["message"]["title"], "🚨 INCIDENT DECLARED 🚨");
+    EXPECT_EQ(payload["message"]["template"], "declaration");
+    IncidentMessages messages(w.cfg, w.templates);
+    EXPECT_EQ(messages.render(payload["message"]).title, "🚨 INCIDENT DECLARED 🚨");
 }
 
 TEST(Handlers, DeclareByImpactAndUrgency) {
@@ -110,6 +102,7 @@ TEST(Handlers, IdsArePerUtcDayAndSurviveRestart) {
     EXPECT_NE(w.run("declare P2 four").text.find("INC-20261122-004"), std::string::npos);
     w.now += 1;  // midnight UTC
     EXPECT_NE(w.run("declare P2 new day").text.find("INC-20261123-001"), std::string::npos);
+    w.restart();  // the sequence is the database's, read again at start
     w.query<int>([](SQLite::Database& db) {
         db.exec("UPDATE id_sequences SET last_seq = 999 WHERE day = '20261123'");
         return 0;
@@ -163,18 +156,21 @@ TEST(Handlers, LifecycleRecordsOldAndNewValues) {
 
     std::vector<std::string> types;
     for (const auto& e : w.timeline(id)) types.push_back(e.type);
-    EXPECT_EQ(types, (std::vector<std::string>{
-                         "declared", "channel_created", "role_assigned", "severity_changed",
-                         "escalation_replanned", "status_changed", "status_update",
-                         "status_changed", "status_update", "impact_set", "root_cause_set",
-                         "action_item_added", "resolved", "timers_cancelled"}));
+    // (Level 1 was paged in the declaration; its page message, never delivered here, is
+    // withdrawn by the resolution.)
+    EXPECT_EQ(types,
+              (std::vector<std::string>{
+                  "declared", "channel_created", "page_sent", "role_assigned", "severity_changed",
+                  "escalation_replanned", "status_changed", "status_update", "status_changed",
+                  "status_update", "impact_set", "root_cause_set", "action_item_added", "resolved",
+                  "timers_cancelled", "pages_withdrawn"}));
     const auto tl = w.timeline(id);
-    EXPECT_EQ(tl[3].field, "severity");
-    EXPECT_EQ(tl[3].old_value, "P2");
-    EXPECT_EQ(tl[3].new_value, "P1");
-    EXPECT_EQ(tl[5].old_value, "investigating");
-    EXPECT_EQ(tl[5].new_value, "identified");
-    const auto& resolved = tl[tl.size() - 2];
+    EXPECT_EQ(tl[4].field, "severity");
+    EXPECT_EQ(tl[4].old_value, "P2");
+    EXPECT_EQ(tl[4].new_value, "P1");
+    EXPECT_EQ(tl[6].old_value, "investigating");
+    EXPECT_EQ(tl[6].new_value, "identified");
+    const auto& resolved = tl[tl.size() - 3];
     EXPECT_EQ(resolved.old_value, "monitoring");
     EXPECT_EQ(resolved.text, "all clear");
 }
@@ -286,13 +282,14 @@ TEST(Handlers, StatusUpdateCarriesCurrentActionsAndEta) {
         if (o.kind == "status_update") updates.push_back(o.payload);
     ASSERT_EQ(updates.size(), 2u);
     // As Slack (Block Kit) and the console show them: one bullet per note, never two.
-    auto slack_text = [](const std::string& payload) {
-        const auto bk =
-            slack::render_blocks(message_from_json(nlohmann::json::parse(payload)["message"]));
+    auto slack_text = [&w](const std::string& payload) {
+        const auto bk = slack::render_blocks(
+            IncidentMessages(w.cfg, w.templates).render(nlohmann::json::parse(payload)["message"]));
         return bk.blocks.dump();
     };
-    auto console_text = [](const std::string& payload) {
-        return render_plain(message_from_json(nlohmann::json::parse(payload)["message"]));
+    auto console_text = [&w](const std::string& payload) {
+        return render_plain(
+            IncidentMessages(w.cfg, w.templates).render(nlohmann::json::parse(payload)["message"]));
     };
     const auto first = slack_text(updates[0]), second = slack_text(updates[1]);
     EXPECT_NE(first.find("ETA: 20 minutes"), std::string::npos) << first;
@@ -321,7 +318,8 @@ TEST(Handlers, ALongNoteNeverHidesTheOthers) {
     std::string payload;
     for (const auto& o : w.outbox("INC-20261122-001"))
         if (o.kind == "status_update") payload = o.payload;
-    const Message m = message_from_json(nlohmann::json::parse(payload)["message"]);
+    const Message m =
+        IncidentMessages(w.cfg, w.templates).render(nlohmann::json::parse(payload)["message"]);
     const auto blocks = slack::render_blocks(m).blocks;
     std::string actions;
     for (const auto& b : blocks)

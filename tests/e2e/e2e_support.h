@@ -15,6 +15,7 @@
 #include "integrations/slack/form.h"
 #include "integrations/slack/signature.h"
 #include "storage/database.h"
+#include "storage/sqlite_storage.h"
 #include "tests/support/http_client.h"
 #include "tests/support/muster_process.h"
 #include "tests/support/temp_dir.h"
@@ -96,6 +97,14 @@ struct MusterServer {
 
 inline nlohmann::json json_of(const HttpResult& r) {
     return nlohmann::json::parse(r.body);
+}
+
+// The storage port over a test's database, read-only (while the server runs or after).
+inline std::unique_ptr<Storage> read_storage(const std::string& path) {
+    StorageOptions o;
+    o.path = path;
+    o.read_only = true;
+    return open_sqlite_storage(o);
 }
 
 // Resident memory of a process in MiB, from /proc/<pid>/status.

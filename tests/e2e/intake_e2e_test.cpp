@@ -8,7 +8,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "bot/text.h"
+#include "bot/domain/text.h"
 #include "tests/e2e/e2e_support.h"
 #include "tests/support/fake_pagerduty.h"
 

@@ -10,8 +10,6 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "storage/incident_store.h"
-
 using namespace muster;
 using namespace muster::test;
 
@@ -215,8 +213,10 @@ TEST(SlackE2E, ButtonsActAsThePersonWhoPressedThem) {
     EXPECT_EQ(press(w, "muster_take_ic", id, "U0ONCALL", ch, w.fake.response_url()).status, 200);
     ASSERT_TRUE(w.drained());
     {
-        auto db = open_database({w.server->db(), "full", 5000, true});
-        const auto inc = load_incident(*db, id);
+        auto db = read_storage(w.server->db());
+        const auto state = db->load(id);
+        ASSERT_TRUE(state);
+        const Incident* inc = &state->incident;
         EXPECT_EQ(inc->acknowledged_by, "U0ONCALL");
         EXPECT_EQ(inc->ic, "U0ONCALL");
     }
@@ -399,8 +399,8 @@ TEST(SlackE2E, NamesCollideIntoNewChannelsAndHostileTitlesStayText) {
     EXPECT_EQ(mrkdwn_text.find("&amp;amp;"), std::string::npos);
     EXPECT_EQ(hostile->topic.find("<!channel>"), std::string::npos) << hostile->topic;
     {
-        auto db = open_database({w.server->db(), "full", 5000, true});
-        EXPECT_EQ(load_incident(*db, d)->title.substr(0, 62),
+        auto db = read_storage(w.server->db());
+        EXPECT_EQ(db->load(d)->incident.title.substr(0, 62),
                   "<!channel> pay here (https://evil.example) R&D <prod> @here xx");
     }
     EXPECT_EQ(w.server->rows_where("outbox", "status = 'failed'"), 0);

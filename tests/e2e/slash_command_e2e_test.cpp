@@ -9,7 +9,6 @@
 #include <set>
 #include <thread>
 
-#include "storage/incident_store.h"
 #include "tests/e2e/e2e_support.h"
 
 using namespace muster;
@@ -212,8 +211,10 @@ TEST(SlashCommandE2E, KillNineAndRestartKeepDataAndIdSequence) {
     const auto third = json_of(s.command("declare P2 third"))["text"].get<std::string>();
     EXPECT_EQ(third.substr(third.find("INC-") + 13, 3), "003") << third;
     EXPECT_EQ(s.rows("incidents"), 3);
-    auto db = open_database({s.db(), "full", 5000, true});
-    const auto inc = load_incident(*db, id2);
+    auto db = read_storage(s.db());
+    const auto state = db->load(id2);
+    ASSERT_TRUE(state);
+    const Incident* inc = &state->incident;
     ASSERT_TRUE(inc);
     EXPECT_TRUE(inc->acknowledged_at);
     (void)first;
@@ -253,10 +254,9 @@ TEST(SlashCommandE2E, SigtermDrainsAndEveryAnsweredRequestIsPersisted) {
     for (auto& c : clients) c.join();
     EXPECT_TRUE(s.proc->err().find("draining") != std::string::npos);
     EXPECT_EQ(s.proc->err().find("drain timed out"), std::string::npos) << s.proc->err();
-    auto db = open_database({s.db(), "full", 5000, true});
+    auto db = read_storage(s.db());
     ASSERT_GE(answered.size(), 30u);
-    for (const auto& id : answered)
-        EXPECT_TRUE(load_incident(*db, id)) << id << " was answered but lost";
+    for (const auto& id : answered) EXPECT_TRUE(db->load(id)) << id << " was answered but lost";
 }
 
 TEST(SlashCommandE2E, SecretsNeverReachTheLog) {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "bot/http_server.h"
+#include "bot/server/http_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string bytes(reinterpret_cast<const char*>(data), size);

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "bot/text.h"
+#include "bot/domain/text.h"
 #include "commands/parser.h"
 #include "integrations/slack/inbound.h"
 

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "bot/text.h"
+#include "bot/domain/text.h"
 #include "integrations/slack/inbound.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "bot/text.h"
+#include "bot/domain/text.h"
 
-#include "bot/templates.h"
+#include "bot/messages/templates.h"
 
 using namespace muster;
 using namespace muster::slack;

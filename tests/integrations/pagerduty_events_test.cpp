@@ -3,8 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include "bot/message.h"
-#include "bot/text.h"
+#include "bot/domain/text.h"
+#include "bot/messages/message.h"
+#include "bot/service/escalation.h"
 #include "tests/support/fake_pagerduty.h"
 
 using namespace muster;
@@ -12,17 +13,28 @@ using Kind = DeliveryResult::Kind;
 
 namespace {
 
+// The incident's Slack channel as the deliverer reads it at send time.
+struct FakeChat final : ChatReads {
+    std::optional<ChannelBinding> channel;
+    std::optional<ChannelBinding> channel_of(const std::string&, const std::string&) override {
+        return channel;
+    }
+    std::vector<RememberedMessage> messages(const std::string&, const std::string&,
+                                            const std::string&) override {
+        return {};
+    }
+    int last_channel_suffix(const std::string&, const std::string&) override { return 0; }
+};
+
 struct Rig {
-    bool pool_sized = (slack::init_http_client_threads(4), true);  // before any client exists
+    bool pool_sized = (http::init_client_threads(4), true);  // before any client exists
     test::FakePagerDuty pd;
     FakeClock clock{1795339800000};
-    std::shared_ptr<slack::JsonPoster> poster =
-        slack::make_json_poster(pd.events_url(), std::chrono::seconds(5));
-    std::optional<pagerduty::ChannelRef> channel;
+    std::shared_ptr<http::JsonClient> poster =
+        http::make_json_client(pd.events_url(), {}, std::chrono::seconds(5));
+    FakeChat chat;
     pagerduty::EventsDeliverer deliverer{
-        pd.events_url(),
-        [this](const std::string&, const nlohmann::json& body) { return poster->post(body); },
-        clock, [this](const std::string&) { return channel; }};
+        [this](const nlohmann::json& body) { return poster->post("", body); }, clock, &chat};
 
     DeliveryResult page(const std::string& incident = "INC-20261122-001") {
         OutboxItem item;
@@ -32,10 +44,10 @@ struct Rig {
         item.kind = "page";
         item.payload = dump_json(
             {{"contact", "oncall-primary"},
-             {"body", pagerduty::trigger(std::string(32, 'a'),
-                                         pagerduty::dedup_key(incident, "oncall-primary"),
-                                         "[P1 High] " + incident + ": checkout down", "error",
-                                         {{"incident_id", incident}, {"channel", ""}}, "")}});
+             {"body",
+              pagerduty::trigger(std::string(32, 'a'), page_dedup_key(incident, "oncall-primary"),
+                                 "[P1 High] " + incident + ": checkout down", "error",
+                                 {{"incident_id", incident}, {"channel", ""}}, "")}});
         return deliverer.deliver(item);
     }
 };
@@ -46,7 +58,8 @@ TEST(PagerDutyEvents, ATriggerLinksTheIncidentChannelOnceItExists) {
     Rig r;
     // The channel is not there yet (Slack is slow or down): the page goes out anyway, unlinked.
     ASSERT_EQ(r.page().kind, Kind::delivered);
-    r.channel = pagerduty::ChannelRef{"C0INC1", "#incident-20261122-0930-checkout-down"};
+    r.chat.channel = ChannelBinding{
+        "C0INC1", "INC-20261122-001", "slack", "incident-20261122-0930-checkout-down", true, 0};
     ASSERT_EQ(r.page().kind, Kind::delivered);
     const auto events = r.pd.accepted();
     ASSERT_EQ(events.size(), 2u);

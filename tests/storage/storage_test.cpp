@@ -4,9 +4,11 @@
 
 #include <filesystem>
 
+#include <future>
+
+#include "bot/messages/incident_export.h"
 #include "storage/database.h"
-#include "storage/export.h"
-#include "storage/incident_store.h"
+#include "storage/sqlite_storage.h"
 #include "tests/support/temp_dir.h"
 
 using namespace muster;
@@ -66,9 +68,16 @@ TEST(Database, RefusesASchemaFromTheFuture) {
     }
 }
 
-TEST(IncidentStore, RoundTripAndExportOrder) {
+TEST(SqliteStorage, RoundTripExportOrderAndVersions) {
     test::TempDir dir;
-    auto db = open_database({dir.file("m.db")});
+    StorageOptions o;
+    o.path = dir.file("m.db");
+    auto storage = open_sqlite_storage(o);
+    auto apply = [&](Effects fx) {
+        std::promise<Applied> done;
+        EXPECT_TRUE(storage->apply(std::move(fx), [&done](Applied a) { done.set_value(a); }));
+        return done.get_future().get();
+    };
     Incident i;
     i.id = "INC-20261122-001";
     i.title = "t";
@@ -76,23 +85,80 @@ TEST(IncidentStore, RoundTripAndExportOrder) {
     i.declared_at = 1000;
     i.updated_at = 1000;
     i.acknowledged_at = 2000;
-    insert_incident(*db, i);
-    const auto back = load_incident(*db, i.id);
-    ASSERT_TRUE(back);
-    EXPECT_EQ(back->acknowledged_at, 2000);
-    EXPECT_FALSE(back->resolved_at);
+    Effects created;
+    created.at = 1000;
+    created.created = i;
     // Events recorded out of time order are exported in time order.
-    TimelineEvent late{0, i.id, 5000, "note", "U1", "slack", {}, {}, {}, "later", {}};
-    TimelineEvent early{0, i.id, 3000, "note", "U1", "slack", {}, {}, {}, "earlier", {}};
-    append_timeline(*db, late);
-    append_timeline(*db, early);
-    const auto doc = export_incident(*db, i.id);
+    created.timeline.push_back({0, i.id, 5000, "note", "U1", "slack", {}, {}, {}, "later", {}});
+    created.timeline.push_back({0, i.id, 3000, "note", "U1", "slack", {}, {}, {}, "earlier", {}});
+    ASSERT_EQ(apply(created), Applied::ok);
+    const auto back = storage->load(i.id);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->incident.acknowledged_at, 2000);
+    EXPECT_FALSE(back->incident.resolved_at);
+    EXPECT_EQ(back->incident.version, 1);
+    const auto doc = export_incident(*storage, i.id);
     ASSERT_TRUE(doc);
     EXPECT_EQ((*doc)["format"], "muster.incident.v1");
     EXPECT_EQ((*doc)["incident"]["acknowledged_at"], "1970-01-01T00:00:02Z");
     EXPECT_EQ((*doc)["timeline"][0]["text"], "earlier");
     EXPECT_EQ((*doc)["timeline"][1]["text"], "later");
-    EXPECT_FALSE(export_incident(*db, "INC-20261122-002"));
-    // A duplicate id is refused by the schema, not silently merged.
-    EXPECT_THROW(insert_incident(*db, i), SQLite::Exception);
+    EXPECT_FALSE(export_incident(*storage, "INC-20261122-002"));
+    // A duplicate id is refused by the schema, not silently merged; nothing of it is written.
+    Effects again = created;
+    again.timeline.clear();
+    EXPECT_EQ(apply(again), Applied::failed);
+    // A change decided on version 1 applies once; the next one decided on version 1 conflicts.
+    Effects change;
+    change.at = 6000;
+    change.updated = back->incident;
+    change.updated->title = "renamed";
+    ASSERT_EQ(apply(change), Applied::ok);
+    EXPECT_EQ(storage->load(i.id)->incident.version, 2);
+    change.updated->title = "stale";
+    change.timeline.push_back({0, i.id, 7000, "note", "U1", "slack", {}, {}, {}, "lost", {}});
+    EXPECT_EQ(apply(change), Applied::conflict);
+    EXPECT_EQ(storage->load(i.id)->incident.title, "renamed");
+    EXPECT_EQ(storage->timeline(i.id).size(), 2u);  // the conflicting change wrote nothing
+    // A dedupe key makes the second delivery a duplicate, writing nothing.
+    Effects keyed;
+    keyed.at = 8000;
+    keyed.dedupe.push_back({"command", "slack:T1:1.2.3", std::string("{}"), 8000});
+    keyed.timeline.push_back({0, i.id, 8000, "note", "U1", "slack", {}, {}, {}, "once", {}});
+    EXPECT_EQ(apply(keyed), Applied::ok);
+    EXPECT_EQ(apply(keyed), Applied::duplicate);
+    EXPECT_EQ(storage->timeline(i.id).size(), 3u);
+    EXPECT_EQ(storage->answer_for("command", "slack:T1:1.2.3"), "{}");
+    storage->stop();
+}
+
+// Ids and channel suffixes are handed out ahead of the writer, from what the database says at
+// start; the writer keeps the highest used.
+TEST(SqliteStorage, SequencesContinueFromTheDatabase) {
+    test::TempDir dir;
+    StorageOptions o;
+    o.path = dir.file("m.db");
+    {
+        auto storage = open_sqlite_storage(o);
+        EXPECT_EQ(storage->next_incident_seq("20261122"), 1);
+        EXPECT_EQ(storage->next_incident_seq("20261122"), 2);
+        EXPECT_EQ(storage->next_incident_seq("20261123"), 1);
+        EXPECT_EQ(storage->next_channel_suffix("console", "a"), 1);
+        EXPECT_EQ(storage->next_channel_suffix("console", "a"), 2);
+        Effects fx;
+        Incident i;
+        i.id = "INC-20261122-002";
+        i.title = "t";
+        i.severity = "P1";
+        fx.created = i;
+        fx.suffixes.push_back({"console", "a", 2});
+        std::promise<Applied> done;
+        storage->apply(fx, [&done](Applied a) { done.set_value(a); });
+        ASSERT_EQ(done.get_future().get(), Applied::ok);
+        storage->stop();
+    }
+    auto storage = open_sqlite_storage(o);
+    EXPECT_EQ(storage->next_incident_seq("20261122"), 3);
+    EXPECT_EQ(storage->next_channel_suffix("console", "a"), 3);
+    storage->stop();
 }

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "bot/text.h"
+#include "bot/domain/text.h"
 #include "tests/support/wait.h"
 
 namespace muster::test {

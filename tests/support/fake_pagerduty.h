@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/http_server.h"
+#include "bot/server/http_server.h"
 
 namespace muster::test {
 

@@ -3,10 +3,10 @@
 #include <chrono>
 
 #include <regex>
-#include "bot/text.h"
+#include "bot/domain/text.h"
 #include "tests/support/wait.h"
 
-#include "bot/message.h"
+#include "bot/messages/message.h"
 
 namespace muster::test {
 

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "bot/http_server.h"
+#include "bot/server/http_server.h"
 
 namespace muster::test {
 

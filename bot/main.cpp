@@ -1,5 +1,0 @@
-#include "bot/app.h"
-
-int main(int argc, char** argv) {
-    return muster::run_cli(argc, argv);
-}

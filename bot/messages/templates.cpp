@@ -1,0 +1,188 @@
+#include "bot/messages/templates.h"
+
+#include <spdlog/spdlog.h>
+#include <kainjow/mustache.hpp>
+
+#include "bot/domain/untrusted_json.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace muster {
+
+namespace {
+
+namespace km = kainjow::mustache;
+
+km::data to_mustache(const nlohmann::json& j) {
+    switch (j.type()) {
+        case nlohmann::json::value_t::object: {
+            km::data d{km::data::type::object};
+            for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), to_mustache(it.value()));
+            return d;
+        }
+        case nlohmann::json::value_t::array: {
+            km::data d{km::data::type::list};
+            for (const auto& e : j) d.push_back(to_mustache(e));
+            return d;
+        }
+        case nlohmann::json::value_t::boolean:
+            return j.get<bool>() ? km::data{km::data::type::bool_true}
+                                 : km::data{km::data::type::bool_false};
+        case nlohmann::json::value_t::string: {
+            const auto& s = j.get_ref<const std::string&>();
+            // An empty string is falsy so {{#x}}…{{/x}} / {{^x}}…{{/x}} read naturally.
+            if (s.empty()) return km::data{km::data::type::bool_false};
+            return km::data{s};
+        }
+        case nlohmann::json::value_t::null:
+            return km::data{km::data::type::bool_false};
+        default:
+            return km::data{dump_json(j)};
+    }
+}
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+struct Templates::Parsed {
+    explicit Parsed(const std::string& text) : m(text) {}
+    km::mustache m;
+};
+
+Templates::Templates(std::string override_dir) : dir_(std::move(override_dir)) {
+    if (dir_.empty()) return;
+    for (const auto& [name, body] : embedded_templates()) {
+        const auto path = std::filesystem::path(dir_) / (name + ".mustache");
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(path, ec)) continue;
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        overrides_[name] = {path.string(), ss.str()};
+    }
+}
+
+std::string Templates::text_of(const std::string& name, std::string* origin) const {
+    if (const auto o = overrides_.find(name); o != overrides_.end()) {
+        if (origin) *origin = o->second.first;
+        return o->second.second;
+    }
+    const auto& table = embedded_templates();
+    const auto it = table.find(name);
+    if (it == table.end()) throw std::runtime_error("no template named '" + name + "'");
+    if (origin) *origin = "(built in)";
+    return it->second;
+}
+
+std::string Templates::source_of(const std::string& name) const {
+    std::string origin;
+    text_of(name, &origin);
+    return origin;
+}
+
+Message Templates::render(const std::string& name, const nlohmann::json& data) const {
+    std::string origin;
+    const std::string text = text_of(name, &origin);
+    auto attempt = [&](const std::string& tpl, const std::string& where) {
+        // Parsed once per template text and kept: parsing was most of the cost of a render, and
+        // renders happen inside the writer's transaction.
+        std::string out;
+        {
+            std::lock_guard<std::mutex> lk(parsed_mu_);
+            auto& parsed = parsed_[tpl];
+            if (!parsed) {
+                parsed = std::make_shared<Parsed>(tpl);
+                parsed->m.set_custom_escape(json_escape);
+            }
+            km::mustache* m = &parsed->m;
+            if (!m->is_valid())
+                throw std::runtime_error("template " + where + ": " + m->error_message());
+            out = m->render(to_mustache(data));
+        }
+        std::string error;
+        auto parsed = parse_untrusted_json(out, &error);
+        if (!parsed)
+            throw std::runtime_error("template " + where + " did not render to JSON: " + error);
+        const nlohmann::json& j = *parsed;
+        try {
+            return message_from_json(j);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("template " + where + ": " + e.what());
+        }
+    };
+    if (origin == "(built in)") return attempt(text, name + " (built in)");
+    try {
+        return attempt(text, origin);
+    } catch (const std::exception& e) {
+        // A broken override must not silence an incident: fall back to the shipped template.
+        spdlog::error("{}; using the built-in {} template", e.what(), name);
+        return attempt(embedded_templates().at(name), name + " (built in)");
+    }
+}
+
+std::vector<std::string> Templates::check() const {
+    std::vector<std::string> problems;
+    nlohmann::json sample = {
+        {"id", "INC-20260101-001"},  {"title", "sample \"title\" <b>"},
+        {"severity", "P1"},          {"severity_name", "High"},
+        {"status", "investigating"}, {"status_label", "Investigating"},
+        {"ic", "U0SAMPLE"},          {"now_utc", "2026-01-01 00:00 UTC"},
+        {"text", "line1\nline2"},
+    };
+    for (const auto& [name, body] : embedded_templates()) {
+        std::string origin;
+        const std::string text = text_of(name, &origin);
+        km::mustache m{text};
+        if (!m.is_valid()) {
+            problems.push_back(origin + ": " + m.error_message());
+            continue;
+        }
+        m.set_custom_escape(json_escape);
+        try {
+            std::string error;
+            const auto j = parse_untrusted_json(m.render(to_mustache(sample)), &error);
+            if (!j) throw std::runtime_error("did not render to JSON: " + error);
+            message_from_json(*j);
+        } catch (const std::exception& e) {
+            problems.push_back(origin + ": " + e.what());
+        }
+    }
+    return problems;
+}
+
+}  // namespace muster
