@@ -3,12 +3,30 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 namespace muster {
 
+void configure_sqlite_once() {
+    // Every connection is used by one thread at a time (the writer owns its own; a read lease is
+    // exclusive), so SQLite's per-connection mutexes and its global memory statistics (one more
+    // mutex around every malloc) are pure cost: together about a tenth of the writer's time on
+    // the declare path (perf, README "Performance"). sqlite3_config must run before SQLite
+    // initialises; if something else initialised it first this is SQLITE_MISUSE and changes
+    // nothing, which is still correct.
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+int connection_flags(bool read_only) {
+    return (read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)) |
+           SQLite::OPEN_NOMUTEX;
+}
+
 std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& o) {
     namespace fs = std::filesystem;
+    configure_sqlite_once();
     if (o.path.empty()) throw StorageError("storage.path is empty");
     try {
         if (!o.read_only) {
@@ -24,9 +42,8 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& o) {
             throw StorageError("no database at " + o.path +
                                " (start `muster serve` once, or pass --db)");
         }
-        const int flags =
-            o.read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-        auto db = std::make_unique<SQLite::Database>(o.path, flags, o.busy_timeout_ms);
+        auto db = std::make_unique<SQLite::Database>(o.path, connection_flags(o.read_only),
+                                                     o.busy_timeout_ms);
         if (!o.read_only) {
             const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
             if (mode != "wal")
@@ -35,6 +52,9 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& o) {
                                                : "PRAGMA synchronous = FULL");
         }
         db->exec("PRAGMA foreign_keys = ON");
+        // Savepoint sub-journals and sorter spills stay in memory: on disk they were five times
+        // the WAL's own writes on the declare path (issue 8, README "Performance").
+        db->exec("PRAGMA temp_store = MEMORY");
         if (o.read_only) {
             const int v = db->execAndGet("PRAGMA user_version").getInt();
             if (v > current_schema_version())

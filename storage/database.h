@@ -19,6 +19,13 @@ struct DatabaseOptions {
     bool read_only = false;
 };
 
+// Process-wide SQLite settings (no memory statistics), applied before the first connection.
+void configure_sqlite_once();
+
+// Open flags for one of Muster's connections: read-only or read-write-create, and always
+// SQLITE_OPEN_NOMUTEX, because no connection is ever used by two threads at once.
+int connection_flags(bool read_only);
+
 // Opens (creating the file and its folder when writable) and migrates to the current schema.
 // A read-only open checks the schema version instead of migrating.
 std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& options);

@@ -1,6 +1,6 @@
 // The writes of the SQLite adapter, all on the writer's connection with statements prepared once:
-// applying an Effects value (inside the writer's per-job savepoint, so it lands whole or not at
-// all), recording delivery outcomes, failing a timer, pruning old rows.
+// applying an Effects value (a job of the writer, so it lands whole or not at all), recording
+// delivery outcomes, failing a timer, pruning old rows.
 #include <spdlog/spdlog.h>
 
 #include "storage/sql.h"
@@ -79,6 +79,7 @@ void insert_timeline(StatementCache& c, const TimelineEvent& ev) {
 
 // The row after a settled head becomes its queue's head.
 void promote_next(StatementCache& c, const std::string& queue) {
+    c.queues_with_pending().erase(queue);  // its last pending row may just have settled
     auto& st = c.get(sql::kPromoteNextInQueue);
     st.bind(1, queue);
     st.exec();
@@ -90,16 +91,15 @@ bool queue_empty(StatementCache& c, const std::string& queue) {
     return !q.executeStep();
 }
 
-void insert_outbox(StatementCache& c, const QueuedOp& op, EpochMs now,
-                   std::map<std::string, bool>& seen_queues) {
+void insert_outbox(StatementCache& c, const QueuedOp& op, EpochMs now) {
     // Queues never span destinations, and the key says whose they are.
     if (op.queue.rfind(op.destination + ":", 0) != 0)
         throw std::logic_error("outbox queue '" + op.queue + "' must start with '" +
                                op.destination + ":'");
     // The first row of an empty queue is its head: the only row a lane may take.
-    bool head = false;
-    if (!seen_queues.count(op.queue)) head = queue_empty(c, op.queue);
-    seen_queues[op.queue] = true;
+    auto& known = c.queues_with_pending();
+    const bool head = !known.count(op.queue) && queue_empty(c, op.queue);
+    known.insert(op.queue);
     auto& st = c.get(sql::kInsertOutbox);
     if (op.incident_id.empty())
         st.bind(1);
@@ -264,14 +264,13 @@ void apply_effects(StatementCache& c, const Effects& fx) {
     }
     for (const auto& e : fx.timeline) insert_timeline(c, e);
     for (const auto& w : fx.withdrawals) withdraw(c, w);  // its timeline entry follows the cause
-    std::map<std::string, bool> queues;
-    for (const auto& op : fx.outbox) insert_outbox(c, op, now, queues);
+    for (const auto& op : fx.outbox) insert_outbox(c, op, now);
 }
 
 void record_outcomes(StatementCache& c, const std::vector<DeliveryOutcome>& outcomes) {
     for (const auto& o : outcomes) {
-        std::string queue;
-        {
+        std::string queue = o.queue;
+        if (queue.empty()) {
             auto& q = c.get(sql::kQueueOf);
             q.bind(1, static_cast<int64_t>(o.id));
             if (q.executeStep()) queue = q.getColumn(0).getString();
@@ -283,6 +282,7 @@ void record_outcomes(StatementCache& c, const std::vector<DeliveryOutcome>& outc
                 apply_effects(c, o.learned);
                 c.db().exec("RELEASE learned");
             } catch (const std::exception& e) {
+                c.forget();
                 c.db().exec("ROLLBACK TO learned");
                 c.db().exec("RELEASE learned");
                 spdlog::error("outbox: recording what #{} learnt failed: {}", o.id, e.what());

@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "storage/checkpointer.h"
 #include "storage/sqlite_storage.h"
 #include "storage/statement_cache.h"
 #include "storage/writer.h"
@@ -63,7 +64,7 @@ struct Duplicate : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Applies one Effects value on the writer's connection (inside the caller's savepoint).
+// Applies one Effects value on the writer's connection (as one writer job: whole or not at all).
 void apply_effects(StatementCache& st, const Effects& fx);
 // Records delivery outcomes and what they learnt.
 void record_outcomes(StatementCache& st, const std::vector<DeliveryOutcome>& outcomes);
@@ -126,6 +127,7 @@ class SqliteStorage final : public Storage {
                 std::function<void(std::exception_ptr)> done, EpochMs deadline = 0);
 
     StorageOptions options_;
+    std::unique_ptr<Checkpointer> checkpointer_;   // outlives the writer (its commit hook)
     std::unique_ptr<Writer> writer_;               // null when read-only
     std::unique_ptr<StatementCache> write_cache_;  // used on the writer thread only
     SQLite::Database* write_db_ = nullptr;

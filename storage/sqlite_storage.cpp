@@ -22,7 +22,8 @@ ReadPool::Lease ReadPool::lease() {
         }
     }
     auto c = std::make_unique<Conn>();
-    c->db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READONLY, busy_timeout_ms_);
+    configure_sqlite_once();
+    c->db = std::make_unique<SQLite::Database>(path_, connection_flags(true), busy_timeout_ms_);
     c->db->exec("PRAGMA query_only = ON");
     c->st = std::make_unique<StatementCache>(*c->db);
     return Lease(*this, std::move(c));
@@ -45,6 +46,8 @@ SqliteStorage::SqliteStorage(const StorageOptions& o)
     if (o.read_only) return;  // the reads open their own connections
     write_db_ = db.get();
     write_cache_ = std::make_unique<StatementCache>(*db);
+    checkpointer_ = std::make_unique<Checkpointer>(o.path, o.busy_timeout_ms);
+    checkpointer_->attach(db->getHandle());
     writer_ = std::make_unique<Writer>(std::move(db), 512, o.max_queue, o.clock);
 }
 
@@ -54,6 +57,7 @@ SqliteStorage::~SqliteStorage() {
 
 void SqliteStorage::stop() {
     if (writer_) writer_->stop();
+    if (checkpointer_) checkpointer_->stop();
 }
 
 std::uint64_t SqliteStorage::commits() const {
@@ -72,8 +76,9 @@ bool SqliteStorage::submit(std::function<void(StatementCache&)> job,
                            std::function<void(std::exception_ptr)> done, EpochMs deadline) {
     if (!writer_) return false;
     StatementCache* cache = write_cache_.get();
+    Writer* writer = writer_.get();
     return writer_->submit(
-        [job = std::move(job), cache](SQLite::Database&) {
+        [job = std::move(job), cache, writer](SQLite::Database&) {
             struct Release {
                 StatementCache* c;
                 ~Release() {
@@ -83,7 +88,13 @@ bool SqliteStorage::submit(std::function<void(StatementCache&)> job,
                     }
                 }
             } release{cache};
-            job(*cache);
+            cache->in_transaction(writer->transaction());
+            try {
+                job(*cache);
+            } catch (...) {
+                cache->forget();  // what it wrote may be rolled back alone
+                throw;
+            }
         },
         std::move(done), deadline);
 }

@@ -5,9 +5,11 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace muster {
@@ -37,10 +39,23 @@ class StatementCache {
     }
     SQLite::Database& db() { return db_; }
 
+    // Writer only: the outbox queues known to hold a pending row in the current transaction. A
+    // queue written to earlier in the same transaction needs no lookup to know it is not empty.
+    // The writer wrapper calls in_transaction() before each job (a new number clears the
+    // notes) and forget() when a job rolls back alone.
+    std::unordered_set<std::string>& queues_with_pending() { return queues_with_pending_; }
+    void in_transaction(std::uint64_t txn) {
+        if (txn != queues_txn_) forget();
+        queues_txn_ = txn;
+    }
+    void forget() { queues_with_pending_.clear(); }
+
   private:
     SQLite::Database& db_;
     std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> cache_;
     std::vector<SQLite::Statement*> used_;
+    std::unordered_set<std::string> queues_with_pending_;
+    std::uint64_t queues_txn_ = 0;
 };
 
 }  // namespace muster

@@ -1,7 +1,8 @@
 // The single writer (DESIGN §3): one thread owns the SQLite write connection. Jobs queue up; the
-// thread takes everything queued, runs each job in its own SAVEPOINT inside one transaction,
-// commits once (group commit), and only then calls each job's completion. So a caller that has
-// been told "done" knows its write is durable, and a job that throws rolls back alone.
+// thread takes everything queued, runs the jobs inside one transaction, commits once (group
+// commit), and only then calls each job's completion. So a caller that has been told "done" knows
+// its write is durable. A job that throws rolls back alone: the batch is undone and run again
+// with a savepoint per job (jobs only write through the connection, so they may run twice).
 // Admission control: the queue holds at most `max_queue` jobs (submit answers false beyond), and
 // a job whose deadline has passed before its batch begins is not run (DeadlineExpired).
 #pragma once
@@ -77,6 +78,11 @@ class Writer {
 
     bool last_commit_ok() const { return last_commit_ok_.load(); }
     std::uint64_t commits() const { return commits_.load(); }
+    // Batches that had to be run a second time, with a savepoint per job, because a job threw.
+    std::uint64_t reruns() const { return reruns_.load(); }
+    // The number of the transaction a job runs in: each BEGIN gets a new one (for jobs that
+    // keep notes valid only within their transaction).
+    std::uint64_t transaction() const { return transactions_.load(); }
     std::size_t queued() const;
 
   private:
@@ -87,6 +93,9 @@ class Writer {
     };
     void run();
     void run_batch(std::vector<Item>& batch);
+    // One transaction over the batch; false (rolled back) when a job threw without savepoints.
+    bool run_jobs(std::vector<Item>& batch, std::vector<std::exception_ptr>& errors,
+                  bool savepoints);
 
     std::unique_ptr<SQLite::Database> db_;
     const std::size_t max_batch_, max_queue_;
@@ -99,6 +108,8 @@ class Writer {
     std::vector<std::function<void()>> observers_;
     std::atomic<bool> last_commit_ok_{true};
     std::atomic<std::uint64_t> commits_{0};
+    std::atomic<std::uint64_t> reruns_{0};
+    std::atomic<std::uint64_t> transactions_{0};
     std::thread thread_;
 };
 

@@ -153,4 +153,11 @@ std::string channel_name(const ChannelNameInput& in, int k, std::size_t max_len)
     return channel_name(in, max_len - std::min(max_len, suffix.size())) + suffix;
 }
 
+bool name_may_collide(const std::string& name, int k) {
+    if (k >= 2) return true;
+    std::size_t i = name.size();
+    while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9') --i;
+    return i < name.size() && i > 0 && name[i - 1] == '-';
+}
+
 }  // namespace muster

@@ -27,5 +27,10 @@ std::string channel_name(const ChannelNameInput& in, std::size_t max_len = 80);
 // The k-th name for the same input when the first is taken (k ≥ 2): "…-k", the slug shortened to
 // make room so the whole stays within max_len.
 std::string channel_name(const ChannelNameInput& in, int k, std::size_t max_len = 80);
+// Whether `name` (the k-th name of `base`) could also be a name made from another base: only a
+// numbered one (k ≥ 2, shortened to make room), or one that ends in "-<digits>" itself (the
+// title "x 2" gives "x-2", the second name of "x"). Any other name is taken only if its own
+// base's count says so, so the caller need not ask the database.
+bool name_may_collide(const std::string& name, int k);
 
 }  // namespace muster

@@ -1,5 +1,7 @@
 #include "bot/domain/incident.h"
 
+#include <tuple>
+
 #include <algorithm>
 #include <cctype>
 
@@ -100,6 +102,19 @@ std::string& Incident::role_holder(Role r) {
 
 const std::string& Incident::role_holder(Role r) const {
     return const_cast<Incident*>(this)->role_holder(r);
+}
+
+namespace {
+auto fields(const Incident& i) {
+    return std::tie(i.id, i.title, i.severity, i.status, i.ic, i.tech, i.ops, i.comms, i.reporter,
+                    i.source, i.origin_channel, i.channel, i.impact, i.root_cause, i.impact_level,
+                    i.urgency_level, i.declared_at, i.acknowledged_at, i.mitigated_at,
+                    i.resolved_at, i.acknowledged_by, i.updated_at, i.version);
+}
+}  // namespace
+
+bool operator==(const Incident& a, const Incident& b) {
+    return fields(a) == fields(b);
 }
 
 std::optional<TransitionRefused> check_transition(const Incident& inc, Status to) {

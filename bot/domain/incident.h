@@ -45,6 +45,11 @@ struct Incident {
     std::string& role_holder(Role r);
     const std::string& role_holder(Role r) const;
 };
+// Every field equal (a new field must be added here: tests/domain/incident_test checks each).
+bool operator==(const Incident& a, const Incident& b);
+inline bool operator!=(const Incident& a, const Incident& b) {
+    return !(a == b);
+}
 
 // A transition the status machine refused, in words a responder can act on.
 struct TransitionRefused {

@@ -39,6 +39,45 @@ nlohmann::json incident_to_json(const Incident& i) {
             {"version", i.version}};
 }
 
+std::string incident_snapshot(const Incident& i) {
+    thread_local Incident last;
+    thread_local std::string text;
+    if (!text.empty() && i == last) return text;
+    nlohmann::json j = nlohmann::json::object();
+    auto put = [&j](const char* key, const std::string& v) {
+        if (!v.empty()) j[key] = v;
+    };
+    auto put_time = [&j](const char* key, const std::optional<EpochMs>& v) {
+        if (v) j[key] = *v;
+    };
+    put("id", i.id);
+    put("title", i.title);
+    put("severity", i.severity);
+    j["status"] = status_name(i.status);
+    put("ic", i.ic);
+    put("tech", i.tech);
+    put("ops", i.ops);
+    put("comms", i.comms);
+    put("reporter", i.reporter);
+    put("source", i.source);
+    put("origin_channel", i.origin_channel);
+    put("channel", i.channel);
+    put("impact", i.impact);
+    put("root_cause", i.root_cause);
+    put("impact_level", i.impact_level);
+    put("urgency_level", i.urgency_level);
+    j["declared_at"] = i.declared_at;
+    put_time("acknowledged_at", i.acknowledged_at);
+    put("acknowledged_by", i.acknowledged_by);
+    put_time("mitigated_at", i.mitigated_at);
+    put_time("resolved_at", i.resolved_at);
+    j["updated_at"] = i.updated_at;
+    j["version"] = i.version;
+    text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    last = i;
+    return text;
+}
+
 Incident incident_from_json(const nlohmann::json& j) {
     Incident i;
     i.id = json_string(j, "id");

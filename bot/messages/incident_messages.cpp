@@ -82,11 +82,42 @@ std::vector<MessageSpec> messages_for(const Notification& n, const Config& confi
         n);
 }
 
-nlohmann::json message_payload(const MessageSpec& spec, const Incident& inc, EpochMs at) {
-    return {{"template", spec.template_name},
-            {"incident", incident_to_json(inc)},
-            {"at", at},
-            {"extra", spec.extra}};
+namespace {
+std::string dump(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+}  // namespace
+
+std::string message_payload(const MessageSpec& spec, const Incident& inc, EpochMs at) {
+    return "{\"at\":" + std::to_string(at) + ",\"extra\":" + dump(spec.extra) +
+           ",\"incident\":" + incident_snapshot(inc) +
+           ",\"template\":" + dump(nlohmann::json(spec.template_name)) + "}";
+}
+
+std::string with_message(const nlohmann::json& head, const std::string& message) {
+    std::string out = dump(head);
+    if (out.size() < 2 || out.back() != '}') throw std::logic_error("with_message: not an object");
+    out.pop_back();
+    if (out.size() > 1) out += ',';
+    out += "\"message\":";
+    out += message;
+    out += '}';
+    return out;
+}
+
+Message digest_message(const std::vector<nlohmann::json>& payloads) {
+    Message m;
+    m.title = "📣 " + std::to_string(payloads.size()) + " incidents declared or changed";
+    for (const auto& p : payloads) {
+        const auto* j = json_object(p, "incident");
+        if (!j) continue;
+        const Incident inc = incident_from_json(*j);
+        const std::string line =
+            inc.severity + " " + inc.id + ": " + inc.title + " · " + status_label(inc.status);
+        m.text += (m.text.empty() ? "" : "\n") + ("• " + line);
+    }
+    m.fallback = m.title;
+    return m;
 }
 
 IncidentMessages::IncidentMessages(const Config& config, const Templates& templates)

@@ -26,8 +26,22 @@ struct MessageSpec {
 };
 std::vector<MessageSpec> messages_for(const Notification& n, const Config& config);
 
-// {"template", "incident", "at", "extra"}: what a platform queues to render later.
-nlohmann::json message_payload(const MessageSpec& spec, const Incident& inc, EpochMs at);
+// {"template", "incident", "at", "extra"} as JSON text: what a platform queues to render later
+// (the incident as a compact snapshot, see incident_snapshot).
+std::string message_payload(const MessageSpec& spec, const Incident& inc, EpochMs at);
+// The JSON text of `head` (an object) with "message": `message` (JSON text) added: a queued
+// operation that carries a message, without parsing the message back into a JSON value.
+std::string with_message(const nlohmann::json& head, const std::string& message);
+
+// How many queued announcements of one shared channel (the announce channel, an alert channel)
+// one digest covers at most, when they have piled up behind each other. Slack posts ~1 message
+// per second per channel (PROTOCOLS §4): during a storm a digest per second keeps the channel
+// current instead of a queue that grows without bound.
+constexpr int kDigestMax = 20;
+
+// One message for several queued announcements (payloads as message_payload made them, oldest
+// first): a title with the count and one line per incident, from its snapshot.
+Message digest_message(const std::vector<nlohmann::json>& payloads);
 
 class IncidentMessages {
   public:

@@ -1,4 +1,8 @@
 #include "bot/runtime/outbox_worker.h"
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -7,6 +11,10 @@
 #include <future>
 
 namespace muster {
+
+namespace {
+constexpr int kChatNice = 10;
+}  // namespace
 
 EpochMs RetryPolicy::delay(int attempts, std::mt19937& rng) const {
     EpochMs d = base_ms;
@@ -46,7 +54,17 @@ void OutboxWorker::start() {
     }
     for (auto& lane : lanes_) {
         Lane* l = lane.get();
-        l->thread = std::thread([this, l] { loop(*l); });
+        l->thread = std::thread([this, l] {
+            const std::string name =
+                (l->priority == kPagePriority ? "pages:" : "chat:") + l->destination;
+            pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+            // Chat lanes yield the CPU to intake and to pages: answering Slack within its 3 s
+            // and paging on time matter more than a channel message a few ms sooner. On an idle
+            // machine a nice thread still gets all the CPU it wants.
+            if (l->priority != kPagePriority)
+                setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kChatNice);
+            loop(*l);
+        });
     }
 }
 
@@ -106,12 +124,18 @@ std::size_t OutboxWorker::run_lane(Lane& lane) {
             if (stopping_) break;
             DeliveryResult r;
             try {
-                r = lane.deliverer->deliver(item);
+                // A shared channel's backlog goes out as digests (Deliverer::fold_limit).
+                const int fold = lane.deliverer->fold_limit(item);
+                const auto followers =
+                    fold > 0 ? outbox_.followers(item, fold) : std::vector<OutboxItem>{};
+                r = followers.empty() ? lane.deliverer->deliver(item)
+                                      : lane.deliverer->deliver_folded(item, followers);
             } catch (const std::exception& e) {
                 r = DeliveryResult::later(e.what());
             }
             DeliveryOutcome o;
             o.id = item.id;
+            o.queue = item.queue;
             o.at = clock_.now_ms();
             o.detail = r.detail;
             o.counts_as_attempt = r.counts_as_attempt;

@@ -70,6 +70,16 @@ class Deliverer {
     // console prints twice). Then outcomes are recorded once per round, in one commit; otherwise
     // (Slack: a second message, a second channel) each is recorded as soon as it is known.
     virtual bool resend_is_harmless() const { return false; }
+    // How many rows queued right behind `head` (same queue, same kind) this deliverer can fold
+    // into one delivery with it: a digest of announcements piled up in a shared channel. 0 = it
+    // never folds.
+    virtual int fold_limit(const OutboxItem& /*head*/) const { return 0; }
+    // Delivers `head` and `followers` (at least one) as one; DeliveryResult::also_delivered must
+    // list the followers it covered.
+    virtual DeliveryResult deliver_folded(const OutboxItem& head,
+                                          const std::vector<OutboxItem>& /*followers*/) {
+        return deliver(head);
+    }
 };
 
 struct RetryPolicy {

@@ -1,4 +1,5 @@
 #include "bot/runtime/retention.h"
+#include <pthread.h>
 
 #include <spdlog/spdlog.h>
 
@@ -23,6 +24,7 @@ int Retention::run_once() {
 
 void Retention::start() {
     thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "retention");
         for (;;) {
             try {
                 if (const int n = run_once(); n > 0) spdlog::info("retention: pruned {} rows", n);

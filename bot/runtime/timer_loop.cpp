@@ -1,4 +1,5 @@
 #include "bot/runtime/timer_loop.h"
+#include <pthread.h>
 
 #include <spdlog/spdlog.h>
 
@@ -13,7 +14,10 @@ TimerLoop::~TimerLoop() {
 }
 
 void TimerLoop::start() {
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "timers");
+        loop();
+    });
 }
 
 void TimerLoop::stop() {

@@ -8,6 +8,7 @@
 // extensions, the trailer fields — by the buffer's own maximum size. Input can therefore never
 // reach Beast's 64 KiB-per-field exception; and should anything still throw inside a handler,
 // the I/O threads catch it, which closes that one connection and keeps serving.
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -167,7 +168,10 @@ class BeastServer final : public HttpServer {
         // io_context could run out of work while they wait, and their answers would never go out.
         work_.emplace(ioc_.get_executor());
         for (int i = 0; i < std::max(1, options_.threads); ++i)
-            threads_.emplace_back([this] { run(); });
+            threads_.emplace_back([this] {
+                pthread_setname_np(pthread_self(), "http");
+                run();
+            });
     }
 
     std::uint16_t port() const override { return port_; }

@@ -92,6 +92,7 @@ struct OutboxItem {
 // What became of one delivery attempt.
 struct DeliveryOutcome {
     std::int64_t id = 0;
+    std::string queue;  // the row's queue (OutboxItem::queue); empty = storage looks it up
     enum class Kind { delivered, retry, failed } kind = Kind::delivered;
     std::string detail;
     EpochMs at = 0;

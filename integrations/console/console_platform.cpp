@@ -9,10 +9,6 @@ namespace muster {
 
 namespace {
 
-std::string dump(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 QueuedOp console_op(const Incident& inc, const std::string& channel, const MessageSpec& spec,
                     EpochMs at, int priority = kChatPriority) {
     QueuedOp op;
@@ -20,7 +16,7 @@ QueuedOp console_op(const Incident& inc, const std::string& channel, const Messa
     op.destination = "console";
     op.queue = "console:" + channel;
     op.kind = spec.purpose;
-    op.payload = dump({{"channel", channel}, {"message", message_payload(spec, inc, at)}});
+    op.payload = with_message({{"channel", channel}}, message_payload(spec, inc, at));
     op.priority = priority;
     return op;
 }
@@ -41,9 +37,11 @@ std::optional<ChannelBinding> ConsoleChat::open_channel_now(const Incident& inc,
                               inc.declared_at};
     const std::string base = channel_name(in);
     int k = sequences_.next_channel_suffix("console", base);
-    std::string name = channel_name(in, k);
+    std::string name = k <= 1 ? base : channel_name(in, k);
     // Another base name may have produced this numbered one ("x-2" from "x 2"): rare, next.
-    while (reads_.channel_taken(name))
+    // (Were two requests to pick the same name at once, the second commit is refused and
+    // decided again.)
+    while (name_may_collide(name, k) && reads_.channel_taken(name))
         name = channel_name(in, k = sequences_.next_channel_suffix("console", base));
     suffixes.push_back({"console", base, k});
     return ChannelBinding{name, inc.id, "console", name, true, now};

@@ -19,6 +19,43 @@ DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
         // A row we cannot read will not get better by retrying.
         return DeliveryResult::failed(std::string("unreadable payload: ") + e.what());
     }
+    print(channel, item, body);
+    return DeliveryResult::ok("console");
+}
+
+int ConsoleSink::fold_limit(const OutboxItem& head) const {
+    return head.kind == "announcement" ? kDigestMax - 1 : 0;
+}
+
+DeliveryResult ConsoleSink::deliver_folded(const OutboxItem& head,
+                                           const std::vector<OutboxItem>& followers) {
+    std::vector<nlohmann::json> messages;
+    DeliveryResult r = DeliveryResult::ok("console digest");
+    std::string channel;
+    for (const OutboxItem* item : [&] {
+             std::vector<const OutboxItem*> all{&head};
+             for (const auto& f : followers) all.push_back(&f);
+             return all;
+         }()) {
+        const auto j = parse_untrusted_json(item->payload);
+        const auto* m = j ? json_object(*j, "message") : nullptr;
+        if (item != &head) {
+            // A follower we cannot read is left for its own turn (where it fails on its own).
+            if (!m || json_string(*j, "channel") != channel) break;
+            r.also_delivered.push_back(item->id);
+        } else {
+            if (!m) return deliver(head);
+            channel = json_string(*j, "channel");
+        }
+        messages.push_back(*m);
+    }
+    if (messages.size() < 2) return deliver(head);
+    print(channel, head, render_plain(digest_message(messages)));
+    return r;
+}
+
+void ConsoleSink::print(const std::string& channel, const OutboxItem& item,
+                        const std::string& body) {
     // A terminal reads this: user text cannot move the cursor or ring the bell.
     std::ostringstream o;
     o << "┌─ console → " << escape_controls(channel) << " (" << item.kind;
@@ -27,11 +64,8 @@ DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
     std::istringstream lines(body);
     for (std::string line; std::getline(lines, line);) o << "│ " << escape_controls(line) << "\n";
     o << "└─\n";
-    {
-        std::lock_guard<std::mutex> lk(mu_);
-        out_ << o.str() << std::flush;
-    }
-    return DeliveryResult::ok("console");
+    std::lock_guard<std::mutex> lk(mu_);
+    out_ << o.str() << std::flush;
 }
 
 }  // namespace muster

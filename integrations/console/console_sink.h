@@ -17,8 +17,14 @@ class ConsoleSink final : public Deliverer {
         : out_(out), messages_(messages) {}
     DeliveryResult deliver(const OutboxItem& item) override;
     bool resend_is_harmless() const override { return true; }
+    // Announcements piled up in a shared channel print as one digest (kDigestMax at most).
+    int fold_limit(const OutboxItem& head) const override;
+    DeliveryResult deliver_folded(const OutboxItem& head,
+                                  const std::vector<OutboxItem>& followers) override;
 
   private:
+    void print(const std::string& channel, const OutboxItem& item, const std::string& body);
+
     std::ostream& out_;
     const IncidentMessages& messages_;
     std::mutex mu_;

@@ -26,6 +26,14 @@ QueuedOp op(const std::string& incident, const std::string& queue, const std::st
     return o;
 }
 
+// An operation that carries a message (JSON text from message_payload).
+QueuedOp op(const std::string& incident, const std::string& queue, const std::string& kind,
+            const nlohmann::json& head, const std::string& message, int priority = kChatPriority) {
+    QueuedOp o = op(incident, queue, kind, nlohmann::json(nullptr), priority);
+    o.payload = with_message(head, message);
+    return o;
+}
+
 std::string incident_queue(const std::string& id) {
     return "slack:incident:" + id;
 }
@@ -83,40 +91,34 @@ void SlackChat::declared(const Declared& d, EpochMs at, std::vector<QueuedOp>& o
                      {{"op", "post"},
                       {"channel", "@incident"},
                       {"remember", "declaration"},
-                      {"response_url", response_url},
-                      {"message", message_payload(spec_of(n, config_, "declaration"), inc, at)}}));
+                      {"response_url", response_url}},
+                     message_payload(spec_of(n, config_, "declaration"), inc, at)));
     out.push_back(op(inc.id, q, "pin", {{"op", "pin"}, {"purpose", "declaration"}}));
-    const nlohmann::json announcement =
-        message_payload(spec_of(n, config_, "announcement"), inc, at);
+    const std::string announcement = message_payload(spec_of(n, config_, "announcement"), inc, at);
     if (!config_.slack.announce_channel.empty())
         out.push_back(op(inc.id, q, "announcement",
                          {{"op", "post"},
                           {"channel", config_.slack.announce_channel},
                           {"remember", "announcement"},
-                          {"response_url", response_url},
-                          {"message", announcement}}));
+                          {"response_url", response_url}},
+                         announcement));
     const SeverityDef* sev = config_.severity(inc.severity);
     const std::string alert = sev ? sev->alert_channel : "";
     if (!alert.empty() && alert != config_.slack.announce_channel)
         out.push_back(op(inc.id, q, "alert",
-                         {{"op", "post"},
-                          {"channel", alert},
-                          {"remember", "alert"},
-                          {"message", announcement}}));
+                         {{"op", "post"}, {"channel", alert}, {"remember", "alert"}},
+                         announcement));
 }
 
 void SlackChat::headline(const Incident& inc, EpochMs at, std::vector<QueuedOp>& out) const {
     const std::string q = incident_queue(inc.id);
     const Notification n = Declared{inc, {}};
     out.push_back(op(inc.id, q, "headline",
-                     {{"op", "update"},
-                      {"purpose", "announcement"},
-                      {"also", "alert"},
-                      {"message", message_payload(spec_of(n, config_, "announcement"), inc, at)}}));
+                     {{"op", "update"}, {"purpose", "announcement"}, {"also", "alert"}},
+                     message_payload(spec_of(n, config_, "announcement"), inc, at)));
     out.push_back(op(inc.id, q, "declaration_refresh",
-                     {{"op", "update"},
-                      {"purpose", "declaration"},
-                      {"message", message_payload(spec_of(n, config_, "declaration"), inc, at)}}));
+                     {{"op", "update"}, {"purpose", "declaration"}},
+                     message_payload(spec_of(n, config_, "declaration"), inc, at)));
     out.push_back(
         op(inc.id, q, "topic", {{"op", "set_topic"}, {"incident", incident_to_json(inc)}}));
 }
@@ -125,9 +127,8 @@ void SlackChat::plan(const Notification& n, const std::string&, EpochMs at,
                      std::vector<QueuedOp>& out) const {
     auto in_channel = [&](const Incident& inc, const MessageSpec& spec) {
         out.push_back(op(inc.id, incident_queue(inc.id), spec.purpose,
-                         {{"op", "post"},
-                          {"channel", "@incident"},
-                          {"message", message_payload(spec, inc, at)}}));
+                         {{"op", "post"}, {"channel", "@incident"}},
+                         message_payload(spec, inc, at)));
     };
     if (const auto* d = std::get_if<Declared>(&n)) return declared(*d, at, out);
     if (const auto* u = std::get_if<StatusUpdated>(&n)) {
@@ -173,10 +174,8 @@ void SlackDm::plan_page(const PageContact& page, EpochMs at, std::vector<QueuedO
     // chat.postMessage to a user id lands in the app's DM with that user.
     for (const auto& spec : messages_for(page, config_))
         out.push_back(op(page.incident.id, "slack:dm:" + page.contact.slack_user, "page",
-                         {{"op", "post"},
-                          {"channel", page.contact.slack_user},
-                          {"message", message_payload(spec, page.incident, at)}},
-                         kPagePriority));
+                         {{"op", "post"}, {"channel", page.contact.slack_user}},
+                         message_payload(spec, page.incident, at), kPagePriority));
 }
 
 }  // namespace muster::slack

@@ -57,3 +57,17 @@ TEST(ChannelName, LongTitlesKeepTheUniquePart) {
     EXPECT_LE(second.size(), 80u);
     EXPECT_NE(second.find("inc-20261122-007-12"), std::string::npos) << second;
 }
+
+// The console names channels on the request path; it asks the database whether a name is taken
+// only when another title could have produced it.
+TEST(ChannelName, OnlyNumberedNamesMayCollideAcrossTitles) {
+    ChannelNameInput x{"incident-{slug}", "x", "INC-20261201-001", "P1", 0};
+    ChannelNameInput x2{"incident-{slug}", "x 2", "INC-20261201-002", "P1", 0};
+    EXPECT_EQ(channel_name(x, 2), channel_name(x2));  // the collision this guards against
+    EXPECT_TRUE(name_may_collide(channel_name(x2), 1));
+    EXPECT_TRUE(name_may_collide(channel_name(x, 2), 2));
+    EXPECT_FALSE(name_may_collide(channel_name(x), 1));
+    EXPECT_FALSE(name_may_collide("incident-20261201-0233-db", 1));
+    EXPECT_FALSE(name_may_collide("incident-2x", 1));
+    EXPECT_FALSE(name_may_collide("123", 1));
+}

@@ -68,6 +68,31 @@ TEST(Templates, OverrideDirWinsAndBrokenOverrideFallsBack) {
     EXPECT_EQ(t.render("declaration", sample()).title, "🚨 INCIDENT DECLARED 🚨");
 }
 
+// Two ways to render: a template that is JSON by itself fills each string in place; one whose
+// tags sit between the structure (a field only when there is an IC) renders whole and is parsed.
+// Both give the same text for the same data, quotes, backslashes and newlines included.
+TEST(Templates, TagsInsideStringsAndBetweenTheStructureRenderAlike) {
+    test::TempDir dir;
+    dir.write("announcement.mustache",
+              R"({"title": "{{title}}", "fields": [{"label": "Sev", "value": "{{severity}}"}]})");
+    dir.write("reminder.mustache",
+              R"({"title": "{{title}}", "fields": [{{#ic}}{"label": "IC", "user": "{{ic}}"},)"
+              R"({{/ic}}{"label": "Sev", "value": "{{severity}}"}]})");
+    Templates t(dir.path());
+    auto data = sample();
+    data["title"] = "a \"quoted\" \\ title\nsecond line {{id}}";
+    const Message in_place = t.render("announcement", data);
+    const Message whole = t.render("reminder", data);
+    EXPECT_EQ(in_place.title, data["title"].get<std::string>());  // tags in values stay text
+    EXPECT_EQ(whole.title, in_place.title);
+    ASSERT_EQ(whole.fields.size(), 2u);
+    EXPECT_EQ(whole.fields[0].user, data["ic"].get<std::string>());
+    EXPECT_EQ(whole.fields[1].value, in_place.fields[0].value);
+    data["ic"] = "";
+    EXPECT_EQ(t.render("reminder", data).fields.size(), 1u);
+    EXPECT_TRUE(t.check().empty());
+}
+
 TEST(Templates, NotAMessageIsAnError) {
     test::TempDir dir;
     dir.write("resolution.mustache", R"(["not", "an", "object"])");

@@ -93,7 +93,8 @@ struct Rig {
         Incident inc = storage->load(kIncident)->incident;
         inc.title = "db";
         if (status == "monitoring") inc.status = Status::monitoring;
-        return message_payload({template_name, template_name, {}}, inc, clock.now_ms());
+        return nlohmann::json::parse(
+            message_payload({template_name, template_name, {}}, inc, clock.now_ms()));
     }
 };
 

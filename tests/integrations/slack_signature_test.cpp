@@ -62,3 +62,14 @@ TEST(Mrkdwn, EscapesControlCharacters) {
               "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;");
     EXPECT_EQ(slack::escape_mrkdwn("plain *bold* `code`"), "plain *bold* `code`");
 }
+
+// RFC 4231 test cases 1 and 2, and an empty key (HMAC pads it to the block size; OpenSSL must
+// accept it rather than fail the signature check of an unconfigured secret with an exception).
+TEST(HmacSha256, MatchesRfc4231AndTakesAnEmptyKey) {
+    EXPECT_EQ(hmac_sha256_hex(std::string(20, '\x0b'), "Hi There"),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(hmac_sha256_hex("", ""),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}

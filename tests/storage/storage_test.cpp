@@ -162,3 +162,50 @@ TEST(SqliteStorage, SequencesContinueFromTheDatabase) {
     EXPECT_EQ(storage->next_channel_suffix("console", "a"), 3);
     storage->stop();
 }
+
+// The writer remembers, within one transaction, which outbox queues already hold a pending row
+// (so it need not look). A job that fails and rolls back alone must take that note with it:
+// otherwise the next row of a queue it wrote to is queued behind a head that does not exist,
+// and never goes out.
+TEST(SqliteStorage, AJobRolledBackAloneLeavesEveryQueueWithAHead) {
+    test::TempDir dir;
+    StorageOptions o;
+    o.path = dir.file("m.db");
+    auto storage = open_sqlite_storage(o);
+    auto op = [](const std::string& queue) {
+        QueuedOp q;
+        q.destination = "test";
+        q.queue = queue;
+        q.kind = "post";
+        q.payload = "{}";
+        return q;
+    };
+    // Hold the writer (a completion runs on its thread) so the three land in one batch.
+    std::promise<void> started, gate;
+    auto gate_future = gate.get_future().share();
+    ASSERT_TRUE(storage->record({}, [&started, gate_future](bool) {
+        started.set_value();
+        gate_future.wait();
+    }));
+    started.get_future().wait();
+    std::vector<Effects> fx(3);
+    for (auto& f : fx) f.at = 1000;
+    fx[0].outbox = {op("test:q1")};
+    fx[1].outbox = {op("test:q2"), op("elsewhere:q3")};  // the second row is refused: all of it
+    fx[2].outbox = {op("test:q2")};
+    std::vector<std::promise<Applied>> done(3);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(storage->apply(
+            std::move(fx[static_cast<std::size_t>(i)]),
+            [&done, i](Applied a) { done[static_cast<std::size_t>(i)].set_value(a); }));
+    gate.set_value();
+    EXPECT_EQ(done[0].get_future().get(), Applied::ok);
+    EXPECT_EQ(done[1].get_future().get(), Applied::failed);
+    EXPECT_EQ(done[2].get_future().get(), Applied::ok);
+    OutboxPort& outbox = *storage;
+    const auto due = outbox.due("test", kChatPriority, 2000, 10);
+    ASSERT_EQ(due.size(), 2u);  // q1's row and q2's: each queue has its head
+    EXPECT_EQ(due[0].queue, "test:q1");
+    EXPECT_EQ(due[1].queue, "test:q2");
+    storage->stop();
+}

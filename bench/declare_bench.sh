@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Declaration throughput, side by side in one run (issue 8, README "Performance"): the same stream
+# of distinct, signed slash commands (`/incident declare P2 …`, each with its own trigger_id) fed
+# by wrk to
+#   - a @slack/bolt app that only verifies the signature and acknowledges (bench/peers/bolt),
+#   - an empty server on Muster's own HTTP stack (bench/empty_server.cpp),
+#   - Muster, durable: every answered declaration is committed (incident, timeline, timers, the
+#     level-1 page and the console messages) before its answer,
+# plus a storm run where every declaration has the same title. Reports throughput, p50/p99 and
+# peak RSS, and Muster's ratios to Bolt.
+#
+#   bench/declare_bench.sh            # SECONDS_PER_RUN=10 CONNECTIONS=20 BUILD=build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD:-build}
+seconds=${SECONDS_PER_RUN:-10}
+conns=${CONNECTIONS:-20}
+count=${COUNT:-300000}
+secret=bench-secret
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q wrk >/dev/null; }
+command -v node >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q nodejs npm >/dev/null; }
+[ -d bench/peers/bolt/node_modules/@slack/bolt ] ||
+  (cd bench/peers/bolt && npm install --no-audit --no-fund --silent >/dev/null)
+cmake --build "$build" --target muster sign_requests empty_server >/dev/null
+
+mkdir -p "$work/distinct" "$work/storm"
+"$build/bench/sign_requests" --secret "$secret" --count "$count" --out "$work/distinct"
+"$build/bench/sign_requests" --secret "$secret" --count "$count" --storm --out "$work/storm"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+# run NAME PID PORT SCRIPT → one line: name rps p50 p99 rss errors
+run() {
+  local name=$1 pid=$2 port=$3 script=$4
+  wait_port "$port"
+  local out; out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$script" "http://127.0.0.1:$port" -- 2)
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print "sock:"$0}' <<<"$out" | tr '\n' ' ')
+  printf '%-22s %10s %10s %10s %10s  %s\n' "$name" "$rps" "$p50" "$p99" "$(peak_rss_mib "$pid")" "${errs:-0}"
+  echo "$name $rps $p50 $p99 $(peak_rss_mib "$pid")" >>"$work/results"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+printf '%-22s %10s %10s %10s %10s  %s\n' "server" "req/s" "p50" "p99" "RSS MiB" "non-2xx"
+
+port=$(free_port)
+SLACK_SIGNING_SECRET=$secret PORT=$port node bench/peers/bolt/app.js >/dev/null &
+run "bolt (ack only)" $! "$port" "$work/distinct/send.lua"
+
+port=$(free_port)
+"$build/bench/empty_server" "$port" >/dev/null &
+run "empty beast server" $! "$port" "$work/distinct/send.lua"
+
+muster() {  # a fresh database, the console on (its output discarded), durable writes
+  printf 'log: {level: warn}\n' >"$work/m.yaml"
+  rm -f "$work"/m.db*
+  SLACK_SIGNING_SECRET=$secret "$build/muster" serve --config "$work/m.yaml" \
+    --listen "127.0.0.1:$1" --db "$work/m.db" >/dev/null &
+}
+port=$(free_port); muster "$port"
+run "muster declare" $! "$port" "$work/distinct/send.lua"
+port=$(free_port); muster "$port"
+run "muster storm" $! "$port" "$work/storm/send.lua"
+
+awk '
+  function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+  $1=="bolt" {brps=$4; bp99=ms($6); brss=$7}
+  /^muster declare/ {mrps=$3; mp99=ms($5); mrss=$6}
+  /^muster storm/ {srps=$3}
+  END {
+    printf "\nmuster/bolt throughput %.2f (target >= 1)   p99 %.2f (target <= 1)   RSS %.2f (target <= 0.2)\n", mrps/brps, mp99/bp99, mrss/brss
+    printf "storm/distinct throughput %.2f (target >= 0.8)\n", srps/mrps
+  }' "$work/results"
