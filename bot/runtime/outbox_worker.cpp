@@ -124,8 +124,11 @@ std::size_t OutboxWorker::run_lane(Lane& lane) {
             if (stopping_) break;
             DeliveryResult r;
             try {
-                // A shared channel's backlog goes out as digests (Deliverer::fold_limit).
-                const int fold = lane.deliverer->fold_limit(item);
+                // A shared channel's backlog goes out as digests (Deliverer::fold_limit) once
+                // its head has waited kFoldAfterMs: a quiet channel gets every message whole.
+                const int fold = clock_.now_ms() - item.created_at >= kFoldAfterMs
+                                     ? lane.deliverer->fold_limit(item)
+                                     : 0;
                 const auto followers =
                     fold > 0 ? outbox_.followers(item, fold) : std::vector<OutboxItem>{};
                 r = followers.empty() ? lane.deliverer->deliver(item)

@@ -62,6 +62,11 @@ struct DeliveryResult {
 
 // One per destination (console, slack, teams, pagerduty). Called from two lanes at once (pages
 // and chat messages): must be thread-safe, and must not throw.
+// A row that has waited this long in its queue means a backlog: from then on the deliverer may
+// fold the rows behind it into one delivery (Deliverer::fold_limit). Slack posts ~1 message per
+// second per channel, so two announcements a second apart still go out whole.
+constexpr EpochMs kFoldAfterMs = 2000;
+
 class Deliverer {
   public:
     virtual ~Deliverer() = default;

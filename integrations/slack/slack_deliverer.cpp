@@ -311,6 +311,68 @@ DeliveryResult SlackDeliverer::pin(Op& op, const OutboxItem& item, const nlohman
     return permanent(item, p, "pin the " + str(p, "purpose"), a.error());
 }
 
+namespace {
+// An announcement links to the incident's channel, which its own queue is creating meanwhile:
+// it waits for it this long, then goes out without the link.
+constexpr EpochMs kWaitForChannelMs = 10'000;
+
+bool in_shared_channel_queue(const OutboxItem& item) {
+    return item.queue.rfind(kSharedChannelQueue, 0) == 0;
+}
+}  // namespace
+
+int SlackDeliverer::fold_limit(const OutboxItem& head) const {
+    return in_shared_channel_queue(head) && (head.kind == "announcement" || head.kind == "alert")
+               ? kDigestMax - 1
+               : 0;
+}
+
+DeliveryResult SlackDeliverer::deliver_folded(const OutboxItem& head,
+                                              const std::vector<OutboxItem>& followers) {
+    const auto first = parse_untrusted_json(head.payload);
+    const std::string channel = first ? str(*first, "channel") : "";
+    std::vector<nlohmann::json> messages;
+    std::vector<const OutboxItem*> covered;
+    for (const OutboxItem* item : [&] {
+             std::vector<const OutboxItem*> all{&head};
+             for (const auto& f : followers) all.push_back(&f);
+             return all;
+         }()) {
+        const auto j = parse_untrusted_json(item->payload);
+        const auto* m = j ? json_object(*j, "message") : nullptr;
+        // A row that does not read (or names another channel) goes out on its own turn.
+        if (!m || str(*j, "channel") != channel || channel.empty()) break;
+        messages.push_back(*m);
+        covered.push_back(item);
+    }
+    if (covered.size() < 2) return deliver(head);
+    const BlockKitMessage bk = render_blocks(digest_message(messages));
+    Op op;
+    ApiResponse a;
+    if (auto retry = call(op, "chat.postMessage", channel,
+                          {{"channel", channel}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
+        return *retry;
+    if (!a.ok())
+        return permanent(
+            head, *first,
+            "post a digest of " + std::to_string(covered.size()) + " announcements to " + channel,
+            a.error());
+    const std::string ts = str(a.body, "ts");
+    const std::string posted = str(a.body, "channel").empty() ? channel : str(a.body, "channel");
+    DeliveryResult r =
+        delivered("digest of " + std::to_string(covered.size()) + ": " + posted + "/" + ts);
+    r.learned.at = clock_.now_ms();
+    for (const OutboxItem* item : covered) {
+        if (item != &head) r.also_delivered.push_back(item->id);
+        // Remembered as a digest, not as the incident's announcement: a later status change
+        // must not overwrite a message that speaks for twenty incidents.
+        if (!item->incident_id.empty())
+            r.learned.remembered.push_back(
+                {item->incident_id, "slack", "digest", posted, ts, r.learned.at});
+    }
+    return r;
+}
+
 DeliveryResult SlackDeliverer::post(Op& op, const OutboxItem& item, const nlohmann::json& p) {
     std::string channel = str(p, "channel");
     if (channel == "@incident") {
@@ -318,6 +380,11 @@ DeliveryResult SlackDeliverer::post(Op& op, const OutboxItem& item, const nlohma
         if (!ch) return DeliveryResult::failed("the incident has no Slack channel");
         channel = ch->channel_id;
     }
+    if (in_shared_channel_queue(item) && !item.incident_id.empty() &&
+        clock_.now_ms() < item.created_at + kWaitForChannelMs &&
+        !chat_.channel_of(item.incident_id, "slack"))
+        return DeliveryResult::throttled("waiting for the incident channel to link to",
+                                         clock_.now_ms() + 1000);
     std::string error;
     const auto m = message_of(p, item.incident_id, error);
     if (!m) return DeliveryResult::failed(error);

@@ -35,6 +35,11 @@ class SlackDeliverer final : public Deliverer {
     SlackDeliverer(const Config& config, std::shared_ptr<WebApi> api, const Clock& clock,
                    ChatReads& chat, const IncidentMessages& messages, ResponsePoster respond);
     DeliveryResult deliver(const OutboxItem& item) override;
+    // Announcements piled up in a shared channel's queue go out as one digest (kDigestMax at
+    // most), so a storm drains at ~20 incidents per Slack message instead of one per second.
+    int fold_limit(const OutboxItem& head) const override;
+    DeliveryResult deliver_folded(const OutboxItem& head,
+                                  const std::vector<OutboxItem>& followers) override;
 
   private:
     struct Op;  // one operation in progress: its rate reservations

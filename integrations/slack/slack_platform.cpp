@@ -38,6 +38,14 @@ std::string incident_queue(const std::string& id) {
     return "slack:incident:" + id;
 }
 
+}  // namespace
+
+std::string shared_channel_queue(const std::string& channel) {
+    return std::string(kSharedChannelQueue) + channel;
+}
+
+namespace {
+
 MessageSpec spec_of(const Notification& n, const Config& config, const std::string& purpose) {
     for (auto& s : messages_for(n, config))
         if (s.purpose == purpose) return s;
@@ -95,8 +103,12 @@ void SlackChat::declared(const Declared& d, EpochMs at, std::vector<QueuedOp>& o
                      message_payload(spec_of(n, config_, "declaration"), inc, at)));
     out.push_back(op(inc.id, q, "pin", {{"op", "pin"}, {"purpose", "declaration"}}));
     const std::string announcement = message_payload(spec_of(n, config_, "announcement"), inc, at);
+    // Announcements queue per shared channel, not behind the incident's own operations: in a
+    // storm they pile up there and go out as digests (SlackDeliverer::fold_limit), and a
+    // channel held by Slack's ~1 message/s never holds back an incident's own updates.
     if (!config_.slack.announce_channel.empty())
-        out.push_back(op(inc.id, q, "announcement",
+        out.push_back(op(inc.id, shared_channel_queue(config_.slack.announce_channel),
+                         "announcement",
                          {{"op", "post"},
                           {"channel", config_.slack.announce_channel},
                           {"remember", "announcement"},
@@ -105,7 +117,7 @@ void SlackChat::declared(const Declared& d, EpochMs at, std::vector<QueuedOp>& o
     const SeverityDef* sev = config_.severity(inc.severity);
     const std::string alert = sev ? sev->alert_channel : "";
     if (!alert.empty() && alert != config_.slack.announce_channel)
-        out.push_back(op(inc.id, q, "alert",
+        out.push_back(op(inc.id, shared_channel_queue(alert), "alert",
                          {{"op", "post"}, {"channel", alert}, {"remember", "alert"}},
                          announcement));
 }

@@ -37,6 +37,11 @@ class SlackDm final : public PagingMethod {
     const Config& config_;
 };
 
+// The queue of a shared channel's announcements ("slack:channel:" + the configured channel):
+// every incident's announcement to that channel waits in it, in order.
+constexpr const char* kSharedChannelQueue = "slack:channel:";
+std::string shared_channel_queue(const std::string& channel);
+
 // Slack's "<severity> · <status> · IC · <title>" line, at most 250 characters (setTopic's
 // limit), the title cut before it is escaped.
 std::string topic(const Config& config, const Incident& inc);

@@ -162,7 +162,17 @@ TEST(SlackE2E, FaultsDelayButNeverLoseOrReorderMessages) {
               (std::vector<std::string>{"INCIDENT DECLARED", "first", "second", "third"}));
     EXPECT_EQ(texts(b), (std::vector<std::string>{"INCIDENT DECLARED", "first", "second"}));
     EXPECT_EQ(w.fake.calls("conversations.create").size(), 3u);  // one 429, then one per incident
-    EXPECT_EQ(w.fake.channel("C0ANNOUNCE")->messages.size(), 2u);
+    // Each incident announced once. Held up by the faults past kFoldAfterMs, the two may share
+    // one digest (a backlog in a shared channel); neither is lost or posted twice.
+    const auto announced = w.fake.channel("C0ANNOUNCE")->messages;
+    for (const std::string& id : {a, b}) {
+        int n = 0;
+        for (const auto& m : announced)
+            if (m.args["blocks"].dump().find(id) != std::string::npos) ++n;
+        EXPECT_EQ(n, 1) << id;
+    }
+    EXPECT_GE(announced.size(), 1u);
+    EXPECT_LE(announced.size(), 2u);
 }
 
 namespace {

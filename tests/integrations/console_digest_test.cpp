@@ -35,6 +35,8 @@ TEST(ConsoleDigest, AnnouncementsPiledUpInTheAnnounceChannelGoOutAsOneDigest) {
     Rig r;
     const int n = 25;  // more than one digest holds
     for (int i = 0; i < n; ++i) r.world.run("declare P2 checkout 5xx on node " + std::to_string(i));
+    // Fresh rows go out whole: a digest is for a backlog, rows that have waited.
+    r.world.clock.advance(kFoldAfterMs);
     r.worker.run_due();
     const std::string text = r.out.str();
     // Every incident channel got its own declaration; #incidents got two digests (20 + 5)
@@ -51,11 +53,14 @@ TEST(ConsoleDigest, AnnouncementsPiledUpInTheAnnounceChannelGoOutAsOneDigest) {
     EXPECT_EQ(r.world.count("SELECT COUNT(*) FROM outbox WHERE result LIKE 'folded into #%'"),
               2 * (n - 2));
 
-    // Once the backlog is gone, an announcement goes out whole, from its template.
+    // Once the backlog is gone, announcements that have not waited go out whole, from their
+    // template, even two at once.
     r.out.str("");
     r.world.run("declare P2 one more");
+    r.world.run("declare P2 and another");
+    r.world.clock.advance(kFoldAfterMs - 1);
     r.worker.run_due();
     EXPECT_EQ(occurrences(r.out.str(), "incidents declared or changed"), 0);
-    EXPECT_EQ(occurrences(r.out.str(), "console → #incidents (announcement"), 1);
+    EXPECT_EQ(occurrences(r.out.str(), "console → #incidents (announcement"), 2);
     EXPECT_NE(r.out.str().find("one more"), std::string::npos);
 }

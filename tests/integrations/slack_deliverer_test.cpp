@@ -11,6 +11,7 @@
 #include "bot/domain/text.h"
 #include "bot/messages/incident_messages.h"
 #include "bot/messages/templates.h"
+#include "integrations/slack/slack_platform.h"
 #include "storage/sqlite_storage.h"
 #include "tests/support/fake_slack.h"
 #include "tests/support/temp_dir.h"
@@ -306,4 +307,57 @@ TEST(SlackDeliverer, FollowUpsWithoutAChannelFailQuietly) {
     const auto res = r.run({{"op", "set_topic"}, {"incident", {{"id", kIncident}}}});
     EXPECT_EQ(res.kind, Kind::failed);
     EXPECT_TRUE(r.timeline_types().empty());  // the creation failure already said it
+}
+
+// A storm in the announce channel: announcements that piled up in its queue go out as one
+// digest naming every incident, remembered as a digest so no later status change rewrites it;
+// an announcement waits (briefly) for its incident's channel, to link to it.
+TEST(SlackDeliverer, AnnouncementsPiledUpInASharedChannelGoOutAsOneDigest) {
+    Rig r;
+    std::vector<OutboxItem> items;
+    for (int i = 1; i <= 3; ++i) {
+        Incident inc;
+        inc.id = "INC-20261122-10" + std::to_string(i);
+        inc.title = "storm " + std::to_string(i);
+        inc.severity = "P2";
+        inc.declared_at = inc.updated_at = r.clock.now_ms();
+        if (i > 1) {
+            Effects fx;
+            fx.created = inc;
+            r.apply(fx);
+        } else {
+            inc.id = kIncident;
+        }
+        OutboxItem item;
+        item.id = i;
+        item.incident_id = inc.id;
+        item.destination = "slack";
+        item.queue = shared_channel_queue("C0ANNOUNCE");
+        item.kind = "announcement";
+        item.created_at = r.clock.now_ms();
+        item.payload = with_message(
+            {{"op", "post"}, {"channel", "C0ANNOUNCE"}},
+            message_payload({"announcement", "announcement", {}}, inc, r.clock.now_ms()));
+        items.push_back(item);
+    }
+    EXPECT_EQ(r.deliverer->fold_limit(items[0]), kDigestMax - 1);
+    // Alone and fresh, an announcement waits for the incident channel it links to ...
+    const DeliveryResult waiting = r.deliverer->deliver(items[0]);
+    EXPECT_EQ(waiting.kind, Kind::retry);
+    EXPECT_FALSE(waiting.counts_as_attempt);
+    // ... a digest does not wait.
+    const DeliveryResult r3 = r.deliverer->deliver_folded(items[0], {items[1], items[2]});
+    ASSERT_EQ(r3.kind, Kind::delivered);
+    EXPECT_EQ(r3.also_delivered, (std::vector<std::int64_t>{2, 3}));
+    ASSERT_EQ(r3.learned.remembered.size(), 3u);
+    for (const auto& m : r3.learned.remembered) EXPECT_EQ(m.purpose, "digest");
+    const auto announce = r.fake.channel("C0ANNOUNCE");
+    ASSERT_EQ(announce->messages.size(), 1u);
+    const std::string blocks = announce->messages[0].args["blocks"].dump();
+    EXPECT_NE(blocks.find("3 incidents"), std::string::npos);
+    for (const auto& item : items) EXPECT_NE(blocks.find(item.incident_id), std::string::npos);
+    // Past the wait, a lone announcement goes out without the link.
+    r.clock.advance(10'000);
+    EXPECT_EQ(r.deliverer->deliver(items[0]).kind, Kind::delivered);
+    EXPECT_EQ(r.fake.channel("C0ANNOUNCE")->messages.size(), 2u);
 }
