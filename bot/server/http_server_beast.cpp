@@ -1,4 +1,5 @@
-// The Boost.Beast adapter behind bot/http_server.h. Only this file sees Beast and Asio.
+// The Boost.Beast adapter behind bot/http_server.h: the server and its connections. Only this
+// file and beast_parsing.cpp (the request limits, shared with the fuzzer) see Beast and Asio.
 // Per connection: wait for a request's first byte (idle timeout), then read the whole request
 // under one deadline (read timeout); refuse a declared body over the limit with 413 before reading
 // it, honour Expect: 100-continue, read the body (limit enforced by the parser), hand the request
@@ -29,6 +30,7 @@
 #include <optional>
 #include <thread>
 
+#include "bot/server/beast_parsing.h"
 #include "bot/server/http_server.h"
 
 namespace muster {
@@ -40,62 +42,10 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+using namespace beast_parsing;
+
 class BeastServer;
 class Session;
-
-// Room in the read buffer beyond the header limit: enough that an over-long header meets
-// header_limit (431) first, small enough that trailers and chunk lines stay bounded.
-constexpr std::size_t kBufferSlack = 4096;
-
-std::size_t header_limit(const HttpServerOptions& o) {
-    return std::min(o.max_header_bytes, kMaxHeaderBytes);
-}
-std::size_t buffer_limit(const HttpServerOptions& o) {
-    return header_limit(o) + kBufferSlack;
-}
-void configure(http::request_parser<http::string_body>& p, const HttpServerOptions& o) {
-    p.header_limit(static_cast<std::uint32_t>(header_limit(o)));
-    p.body_limit(o.max_body_bytes);
-}
-
-// What a read error means for the client: a status to answer with, or 0 to close quietly (the
-// client went away, or was too slow).
-int status_for(const beast::error_code& ec) {
-    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) return 431;
-    if (ec == http::error::body_limit) return 413;
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof || ec == net::error::broken_pipe)
-        return 0;
-    return 400;
-}
-
-std::string refusal_text(int status, const HttpServerOptions& o) {
-    switch (status) {
-        case 413:
-            return "request body too large (limit " + std::to_string(o.max_body_bytes) +
-                   " bytes)\n";
-        case 431:
-            return "request header or trailer fields too large\n";
-        default:
-            return "malformed request\n";
-    }
-}
-
-HttpRequest to_request(http::request<http::string_body>&& msg) {
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.path = req.target.substr(0, req.target.find('?'));
-    for (const auto& f : msg) {
-        std::string name(f.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        req.headers[name] = std::string(f.value());
-    }
-    req.body = std::move(msg.body());
-    return req;
-}
 
 // Outlives the server's mutex and the sessions themselves, so a session destroyed late (when the
 // io_context is torn down) still has something valid to report to.
@@ -444,65 +394,7 @@ void Session::finish(bool keep_alive) {
     stream_.close();
 }
 
-// A SyncReadStream over fixed bytes, handing them out in small pieces as a socket might.
-class BytesStream {
-  public:
-    explicit BytesStream(const std::string& bytes) : bytes_(bytes) {}
-    template <class MutableBufferSequence>
-    std::size_t read_some(const MutableBufferSequence& buffers, beast::error_code& ec) {
-        if (pos_ >= bytes_.size()) {
-            ec = net::error::eof;
-            return 0;
-        }
-        ec = {};
-        const std::size_t n = net::buffer_copy(
-            buffers,
-            net::buffer(bytes_.data() + pos_, std::min<std::size_t>(bytes_.size() - pos_, 1500)));
-        pos_ += n;
-        return n;
-    }
-    template <class MutableBufferSequence>
-    std::size_t read_some(const MutableBufferSequence& buffers) {
-        beast::error_code ec;
-        const std::size_t n = read_some(buffers, ec);
-        if (ec) throw beast::system_error{ec};
-        return n;
-    }
-
-  private:
-    const std::string& bytes_;
-    std::size_t pos_ = 0;
-};
-
 }  // namespace
-
-ParsedHttpRequest parse_http_request(const std::string& bytes, const HttpServerOptions& options) {
-    ParsedHttpRequest out;
-    BytesStream stream(bytes);
-    beast::flat_buffer buffer(buffer_limit(options));
-    http::request_parser<http::string_body> parser;
-    configure(parser, options);
-    beast::error_code ec;
-    http::read_header(stream, buffer, parser, ec);
-    if (!ec) {
-        const auto len = parser.content_length();
-        if (len && *len > options.max_body_bytes) {
-            out.status = 413;
-            return out;
-        }
-        http::read(stream, buffer, parser, ec);
-    }
-    if (ec) {
-        if (ec == http::error::end_of_stream || ec == net::error::eof ||
-            ec == http::error::partial_message)
-            return out;  // the bytes ended first: the server would wait for more
-        out.status = status_for(ec);
-        return out;
-    }
-    out.request = to_request(parser.release());
-    out.complete = true;
-    return out;
-}
 
 std::unique_ptr<HttpServer> make_beast_server(const HttpServerOptions& options,
                                               HttpHandler handler) {
