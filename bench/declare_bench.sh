@@ -34,11 +34,21 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
-# run NAME PID PORT SCRIPT → one line: name rps p50 p99 rss errors
+# CPU time (ticks) of each thread of PID, summed by thread name: "name ticks" lines.
+cpu_by_thread() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(awk '{print $14 + $15}' "$t/stat")"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
+
+# run NAME PID PORT SCRIPT → one line: name rps p50 p99 rss errors; then CPU µs per request by
+# thread (where the time goes, README "Performance").
 run() {
   local name=$1 pid=$2 port=$3 script=$4
   wait_port "$port"
+  cpu_by_thread "$pid" >"$work/cpu0"
   local out; out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$script" "http://127.0.0.1:$port" -- 2)
+  cpu_by_thread "$pid" >"$work/cpu1"
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -46,6 +56,10 @@ run() {
   errs=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print "sock:"$0}' <<<"$out" | tr '\n' ' ')
   printf '%-22s %10s %10s %10s %10s  %s\n' "$name" "$rps" "$p50" "$p99" "$(peak_rss_mib "$pid")" "${errs:-0}"
   echo "$name $rps $p50 $p99 $(peak_rss_mib "$pid")" >>"$work/results"
+  local requests; requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  join "$work/cpu0" "$work/cpu1" | awk -v n="$requests" -v hz="$(getconf CLK_TCK)" '
+    { us = ($3 - $2) * 1e6 / hz / n; total += us; if (us >= 1) line = line sprintf(" %s %.0f", $1, us) }
+    END { printf "    CPU µs per request: %.0f =%s\n", total, line }'
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
