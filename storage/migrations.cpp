@@ -193,6 +193,54 @@ ALTER TABLE action_items ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
 UPDATE action_items SET number = (SELECT COUNT(*) FROM action_items a
     WHERE a.incident_id = action_items.incident_id AND a.id <= action_items.id);
 )sql",
+    // v6: alert intake. What an outside thing currently belongs to (a PagerDuty incident, an
+    // alert group, a heartbeat, a correlation label value), every alert's last known state by
+    // its fingerprint, and timers that belong to no incident yet (a heartbeat's deadline): the
+    // timers table is rebuilt with incident_id nullable.
+    R"sql(
+CREATE TABLE incident_links (
+    source      TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    data        TEXT NOT NULL DEFAULT '{}',
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (source, external_id)
+) WITHOUT ROWID;
+CREATE INDEX incident_links_by_incident ON incident_links (incident_id, source);
+CREATE TABLE alerts (
+    source      TEXT NOT NULL,
+    group_key   TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    incident_id TEXT REFERENCES incidents (id),
+    status      TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    labels      TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    resolved_at INTEGER,
+    PRIMARY KEY (source, group_key, fingerprint)
+) WITHOUT ROWID;
+CREATE INDEX alerts_firing_by_incident ON alerts (incident_id) WHERE status = 'firing';
+CREATE TABLE timers_v6 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT REFERENCES incidents (id),
+    kind        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    due_at      INTEGER NOT NULL,
+    payload     TEXT NOT NULL DEFAULT '{}',
+    state       TEXT NOT NULL DEFAULT 'pending',
+    created_at  INTEGER NOT NULL,
+    fired_at    INTEGER,
+    UNIQUE (incident_id, kind, key)
+);
+INSERT INTO timers_v6 (id, incident_id, kind, key, due_at, payload, state, created_at, fired_at)
+    SELECT id, incident_id, kind, key, due_at, payload, state, created_at, fired_at FROM timers;
+DROP TABLE timers;
+ALTER TABLE timers_v6 RENAME TO timers;
+CREATE INDEX timers_due ON timers (due_at) WHERE state = 'pending';
+CREATE INDEX timers_settled ON timers (fired_at) WHERE state <> 'pending';
+CREATE INDEX timers_unbound ON timers (kind, key) WHERE incident_id IS NULL AND state = 'pending';
+)sql",
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace muster::sql {
     "id, title, severity, status, ic, tech, ops, comms, reporter, source, origin_channel, "    \
     "channel, impact, root_cause, impact_level, urgency_level, declared_at, acknowledged_at, " \
     "acknowledged_by, mitigated_at, resolved_at, updated_at, version"
-#define MUSTER_TIMER_COLUMNS "id, incident_id, kind, key, due_at, payload, state"
+#define MUSTER_TIMER_COLUMNS "id, IFNULL(incident_id, ''), kind, key, due_at, payload, state"
 #define MUSTER_OUTBOX_COLUMNS                                                          \
     "id, IFNULL(incident_id, ''), destination, channel_key, kind, payload, attempts, " \
     "next_attempt_at, created_at, status, delivered_at, last_error, priority"
@@ -63,6 +63,21 @@ inline constexpr const char* kMessages =
 inline constexpr const char* kLastChannelSuffix =
     "SELECT last_suffix FROM channel_names WHERE platform = ? AND base = ?";
 inline constexpr const char* kLastIncidentSeq = "SELECT last_seq FROM id_sequences WHERE day = ?";
+inline constexpr const char* kLink =
+    "SELECT source, external_id, incident_id, data, created_at FROM incident_links WHERE source = "
+    "? AND external_id = ?";
+inline constexpr const char* kLinksOfIncident =
+    "SELECT source, external_id, incident_id, data, created_at FROM incident_links WHERE "
+    "incident_id = ? ORDER BY source, external_id";
+inline constexpr const char* kAlertsOfGroup =
+    "SELECT fingerprint, status, summary, IFNULL(incident_id, ''), labels, first_seen, last_seen "
+    "FROM alerts WHERE source = ? AND group_key = ?";
+inline constexpr const char* kFiringAlertsOfIncident =
+    "SELECT COUNT(*) FROM alerts WHERE incident_id = ? AND status = 'firing'";
+inline constexpr const char* kUnboundTimers =
+    "SELECT " MUSTER_TIMER_COLUMNS
+    " FROM timers WHERE incident_id IS NULL AND state = 'pending' AND kind = ? AND key >= ? AND "
+    "key < ? ORDER BY due_at";
 inline constexpr const char* kOutboxDue =
     "SELECT " MUSTER_OUTBOX_COLUMNS
     " FROM outbox WHERE destination = ? AND priority = ? AND status = 'pending' AND is_head = 1 "
@@ -124,6 +139,23 @@ inline constexpr const char* kCancelTimer =
     "UPDATE timers SET state = 'cancelled', fired_at = ? WHERE id = ? AND state = 'pending'";
 inline constexpr const char* kFailTimer =
     "UPDATE timers SET state = 'failed', fired_at = ? WHERE id = ? AND state = 'pending'";
+inline constexpr const char* kInsertLink =
+    "INSERT OR IGNORE INTO incident_links (source, external_id, incident_id, data, created_at) "
+    "VALUES (?,?,?,?,?)";
+inline constexpr const char* kRepointLink =
+    "UPDATE incident_links SET incident_id = ?, data = ?, created_at = ? WHERE source = ? AND "
+    "external_id = ? AND incident_id = ?";
+inline constexpr const char* kUpsertLink =
+    "INSERT INTO incident_links (source, external_id, incident_id, data, created_at) VALUES "
+    "(?,?,?,?,?) ON CONFLICT (source, external_id) DO UPDATE SET incident_id = "
+    "excluded.incident_id, data = excluded.data, created_at = excluded.created_at";
+inline constexpr const char* kUpsertAlert =
+    "INSERT INTO alerts (source, group_key, fingerprint, incident_id, status, summary, labels, "
+    "first_seen, last_seen, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, CASE WHEN "
+    "?5 = 'resolved' THEN ?8 END) ON CONFLICT (source, group_key, fingerprint) DO UPDATE SET "
+    "incident_id = IFNULL(excluded.incident_id, alerts.incident_id), status = excluded.status, "
+    "summary = excluded.summary, labels = excluded.labels, last_seen = excluded.last_seen, "
+    "resolved_at = excluded.resolved_at";
 inline constexpr const char* kScheduleTimer =
     "INSERT OR IGNORE INTO timers (incident_id, kind, key, due_at, payload, created_at) VALUES "
     "(?,?,?,?,?,?)";
@@ -183,6 +215,11 @@ inline std::vector<std::pair<std::string, const char*>> hot_queries() {
             {"remembered messages", kMessages},
             {"last channel suffix", kLastChannelSuffix},
             {"last incident seq", kLastIncidentSeq},
+            {"link", kLink},
+            {"links of an incident", kLinksOfIncident},
+            {"alerts of a group", kAlertsOfGroup},
+            {"firing alerts of an incident", kFiringAlertsOfIncident},
+            {"unbound timers", kUnboundTimers},
             {"due outbox heads", kOutboxDue},
             {"next due outbox head", kOutboxNextDue},
             {"followers in a queue", kOutboxFollowers},

@@ -160,6 +160,40 @@ void bind_channel(StatementCache& c, const ChannelBinding& b, bool set_incident_
     up.exec();
 }
 
+// A link lands as decided or the whole Effects is decided again (two deliveries for a new alert
+// group at once must not open two incidents).
+void apply_link(StatementCache& c, const IncidentLink& l) {
+    if (l.overwrite) {
+        auto& st = c.get(sql::kUpsertLink);
+        st.bind(1, l.source);
+        st.bind(2, l.external_id);
+        st.bind(3, l.incident_id);
+        st.bind(4, l.data.empty() ? "{}" : l.data);
+        st.bind(5, static_cast<int64_t>(l.at));
+        st.exec();
+        return;
+    }
+    if (!l.expected) {
+        auto& st = c.get(sql::kInsertLink);
+        st.bind(1, l.source);
+        st.bind(2, l.external_id);
+        st.bind(3, l.incident_id);
+        st.bind(4, l.data.empty() ? "{}" : l.data);
+        st.bind(5, static_cast<int64_t>(l.at));
+        if (st.exec() != 1)
+            throw Conflict(l.source + " " + l.external_id + " was linked meanwhile");
+        return;
+    }
+    auto& st = c.get(sql::kRepointLink);
+    st.bind(1, l.incident_id);
+    st.bind(2, l.data.empty() ? "{}" : l.data);
+    st.bind(3, static_cast<int64_t>(l.at));
+    st.bind(4, l.source);
+    st.bind(5, l.external_id);
+    st.bind(6, *l.expected);
+    if (st.exec() != 1) throw Conflict(l.source + " " + l.external_id + " was relinked meanwhile");
+}
+
 }  // namespace
 
 void bind_incident(SQLite::Statement& st, const Incident& i) {
@@ -214,7 +248,10 @@ void apply_effects(StatementCache& c, const Effects& fx) {
     }
     for (const auto& t : fx.schedule) {
         auto& st = c.get(sql::kScheduleTimer);
-        st.bind(1, t.incident_id);
+        if (t.incident_id.empty())
+            st.bind(1);  // a heartbeat's deadline: no incident yet
+        else
+            st.bind(1, t.incident_id);
         st.bind(2, t.kind);
         st.bind(3, t.key);
         st.bind(4, static_cast<int64_t>(t.due_at));
@@ -260,6 +297,22 @@ void apply_effects(StatementCache& c, const Effects& fx) {
         st.bind(4, m.channel);
         st.bind(5, m.ts);
         st.bind(6, static_cast<int64_t>(m.at));
+        st.exec();
+    }
+    for (const auto& l : fx.links) apply_link(c, l);
+    for (const auto& a : fx.alerts) {
+        auto& st = c.get(sql::kUpsertAlert);
+        st.bind(1, a.source);
+        st.bind(2, a.group_key);
+        st.bind(3, a.fingerprint);
+        if (a.incident_id.empty())
+            st.bind(4);
+        else
+            st.bind(4, a.incident_id);
+        st.bind(5, a.status);
+        st.bind(6, a.summary);
+        st.bind(7, a.labels);
+        st.bind(8, static_cast<int64_t>(a.at));
         st.exec();
     }
     for (const auto& e : fx.timeline) insert_timeline(c, e);
@@ -350,6 +403,7 @@ bool SqliteStorage::fail(const Timer& t, EpochMs now, const std::string& why,
             st.bind(1, static_cast<int64_t>(now));
             st.bind(2, static_cast<int64_t>(t.id));
             st.exec();
+            if (t.incident_id.empty()) return;  // a heartbeat's deadline: the log says it
             // Where the people running the incident look, not only in the log: a page that
             // could not go out must not vanish quietly.
             TimelineEvent ev;

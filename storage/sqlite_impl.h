@@ -88,6 +88,15 @@ class SqliteStorage final : public Storage {
     bool channel_taken(const std::string& channel_id) override;
     bool posted_by_muster(const std::string& platform, const std::string& channel,
                           const std::string& ts) override;
+    // AlertReads
+    std::optional<IncidentLink> link(const std::string& source,
+                                     const std::string& external_id) override;
+    std::vector<IncidentLink> links_of(const std::string& incident_id) override;
+    std::vector<StoredAlert> alerts(const std::string& source,
+                                    const std::string& group_key) override;
+    int firing_alerts(const std::string& incident_id) override;
+    std::vector<Timer> unbound_timers(const std::string& kind,
+                                      const std::string& key_prefix) override;
     // Sequences
     std::int64_t next_incident_seq(const std::string& day) override;
     int next_channel_suffix(const std::string& platform, const std::string& base) override;

@@ -29,6 +29,7 @@ struct StorageOptions {
 };
 
 class Storage : public IncidentReads,
+                public AlertReads,
                 public Sequences,
                 public Committer,
                 public ChatReads,

@@ -9,6 +9,7 @@
 #include "bot/app/app.h"
 #include "bot/app/logging.h"
 #include "bot/messages/incident_messages.h"
+#include "bot/runtime/alert_runner.h"
 #include "bot/runtime/dispatch.h"
 #include "bot/runtime/intake.h"
 #include "bot/runtime/outbox_worker.h"
@@ -17,11 +18,17 @@
 #include "bot/server/http_server.h"
 #include "bot/server/readiness.h"
 #include "bot/server/router.h"
+#include "bot/service/alert_intake.h"
 #include "bot/service/incident_service.h"
 #include "commands/handlers.h"
+#include "integrations/alertmanager/webhook.h"
 #include "integrations/console/console_platform.h"
+#include "integrations/grafana/webhook.h"
 #include "integrations/pagerduty/events_api.h"
+#include "integrations/pagerduty/rest_sync.h"
+#include "integrations/pagerduty/webhooks.h"
 #include "integrations/slack/slack_platform.h"
+#include "integrations/webhooks/heartbeat.h"
 #include "storage/process_lock.h"
 #include "storage/sqlite_storage.h"
 
@@ -81,21 +88,31 @@ int serve(Config cfg, const std::string& listen) {
     CommandHandlers handlers(cfg, *storage, service, dispatch);
     Intake intake(handlers, service, *storage, *storage, dispatch, clock,
                   cfg.server.answer_within_ms);
+    AlertIntake alert_intake(cfg, service);
+    AlertRunner alerts(alert_intake, *storage, *storage, *storage, dispatch, clock,
+                       cfg.server.answer_within_ms);
     OutboxWorker outbox(*storage, clock,
                         RetryPolicy{cfg.outbox.retry_base_ms, cfg.outbox.retry_max_ms, 0.2});
     Router router;
 
     // One line per integration: each registers what it is (chat platform, paging method), its
     // deliverer and its routes, when its configuration says it is there.
-    PluginContext ctx{cfg,           clock,     dispatch, storage.get(), storage.get(),
-                      storage.get(), &messages, &outbox,  &router,       &intake};
+    PluginContext ctx{cfg,       clock,   dispatch, storage.get(), storage.get(), storage.get(),
+                      &messages, &outbox, &router,  &intake,       &alerts,       storage.get()};
     install_console(ctx, std::cout);
     slack::install_slack(ctx);
     pagerduty::install_pagerduty(ctx);
+    pagerduty::install_pagerduty_webhooks(ctx);
+    pagerduty::install_pagerduty_sync(ctx);
+    alertmanager::install_alertmanager(ctx);
+    grafana::install_grafana(ctx);
+    webhooks::install_heartbeats(ctx);
 
     for (const auto& w : dispatch.warnings(cfg)) spdlog::warn("config: {}", w);
 
     TimerLoop timers(*storage, *storage, service, dispatch, *storage, clock);
+    timers.on_unbound(
+        [&alerts, &cfg](const Timer& t, EpochMs now) { return alerts.deadline(t, cfg, now); });
     Retention retention(
         *storage, clock,
         {cfg.retention.outbox_ms, cfg.retention.timers_ms, cfg.retention.dedupe_ms});

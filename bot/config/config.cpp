@@ -73,6 +73,7 @@ std::vector<std::string> Config::delivery_destinations() const {
     if (console_enabled()) out.push_back("console");
     if (slack_configured()) out.push_back("slack");
     if (pagerduty_configured()) out.push_back("pagerduty");
+    if (!pagerduty.api_token.empty()) out.push_back("pagerduty_api");
     return out;
 }
 
@@ -80,8 +81,11 @@ std::vector<std::string> Config::secrets() const {
     std::vector<std::string> out;
     for (const std::string* s :
          {&server.api_token, &slack.signing_secret, &slack.bot_token, &teams.app_password,
-          &pagerduty.api_token, &alertmanager.bearer_token})
+          &pagerduty.api_token, &alertmanager.bearer_token, &grafana.bearer_token,
+          &grafana.hmac_secret})
         if (!s->empty()) out.push_back(*s);
+    for (const auto& [name, h] : heartbeats)
+        if (!h.token.empty()) out.push_back(h.token);
     for (const auto& s : pagerduty.webhook_secrets)
         if (!s.empty()) out.push_back(s);
     for (const auto& [k, c] : contacts)
@@ -198,8 +202,8 @@ using namespace config_reading;
 void read_config(Reader& r, const YAML::Node& root, Config& c) {
     if (!r.expect_map(root, "",
                       {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
-                       "severities", "contacts", "escalation", "priority_matrix", "templates",
-                       "outbox", "log", "retention"}))
+                       "grafana", "correlation", "heartbeats", "severities", "contacts",
+                       "escalation", "priority_matrix", "templates", "outbox", "log", "retention"}))
         return;
     read_server(r, root, c);
     read_storage(r, root, c);
@@ -209,6 +213,9 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
     read_teams(r, root, c);
     read_pagerduty(r, root, c);
     read_alertmanager(r, root, c);
+    read_grafana(r, root, c);
+    read_correlation(r, root, c);
+    read_heartbeats(r, root, c);
     read_severities(r, root, c);
     read_contacts(r, root, c);
     read_escalation(r, root, c);

@@ -97,12 +97,42 @@ struct Config {
         std::string events_url = "https://events.pagerduty.com/v2/enqueue";
         std::string api_url = "https://api.pagerduty.com";
         std::string api_token;
+        // urgency (high|low) → severity, for an incident whose priority names no severity of ours
         std::map<std::string, std::string> auto_declare = {{"high", "P1"}, {"low", "P3"}};
+        // Who pages for an incident PagerDuty opened: "pagerduty" (it is paging already: Muster
+        // opens the channel and follows) or "muster" (Muster's escalation policy as well).
+        std::string paging = "pagerduty";
+        std::string from;  // the PagerDuty user's email, sent as `From:` on REST calls
     } pagerduty;
     struct Alertmanager {
         std::string bearer_token;
+        // label `severity` → severity; an alert whose severity is not here is only recorded
         std::map<std::string, std::string> auto_declare = {{"critical", "P1"}, {"warning", "P2"}};
+        std::string on_resolved = "resolve";  // every alert resolved: resolve | annotate
     } alertmanager;
+    struct Grafana {
+        std::string bearer_token;  // optional
+        std::string hmac_secret;   // optional: the contact point's HMAC signature secret
+        std::string signature_header = "X-Grafana-Alerting-Signature";
+        std::string timestamp_header;  // set: Grafana signs "<timestamp>:<body>" (5 min window)
+        std::map<std::string, std::string> auto_declare = {{"critical", "P1"}, {"warning", "P2"}};
+        std::string on_resolved = "resolve";
+    } grafana;
+    struct Correlation {
+        // Alert labels that join a new alert group to the open incident sharing their values
+        // (e.g. [service]); PagerDuty's service id counts as label `pagerduty_service`. Empty:
+        // every group opens its own incident.
+        std::vector<std::string> labels;
+    } correlation;
+    // A job that must check in (dead-man's switch): no beat within `interval` declares an
+    // incident; the next beat resolves it.
+    struct Heartbeat {
+        std::string name;
+        std::int64_t interval_ms = 0;
+        std::string severity = "P2";
+        std::string token;  // bearer token of its beats; empty: server.api_token
+    };
+    std::map<std::string, Heartbeat> heartbeats;
     std::vector<SeverityDef> severities;  // ordered most to least severe
     std::map<std::string, Contact> contacts;
     struct Escalation {
@@ -132,7 +162,8 @@ struct Config {
     bool console_enabled() const;
     bool slack_configured() const { return !slack.bot_token.empty(); }
     bool pagerduty_configured() const;  // some contact has a routing key
-    // The outbox destinations this configuration delivers to (console, slack, pagerduty).
+    // The outbox destinations this configuration delivers to (console, slack, pagerduty,
+    // pagerduty_api).
     std::vector<std::string> delivery_destinations() const;
     bool teams_configured() const { return !teams.app_id.empty(); }
     // Every secret in this configuration, for log redaction.

@@ -26,6 +26,8 @@ void rename_default_severities(Config& c, const YAML::Node& file_severities) {
     }
     const std::string least = renamed.back().key;
     auto rename = [&](const std::string& k) {
+        for (const auto& d : renamed)
+            if (d.key == k) return k;  // written with the new names already
         const auto t = to.find(k);
         return t == to.end() ? least : t->second;
     };
@@ -37,6 +39,8 @@ void rename_default_severities(Config& c, const YAML::Node& file_severities) {
         for (auto& [urgency, sev] : row) sev = rename(sev);
     for (auto& [k, sev] : c.pagerduty.auto_declare) sev = rename(sev);
     for (auto& [k, sev] : c.alertmanager.auto_declare) sev = rename(sev);
+    for (auto& [k, sev] : c.grafana.auto_declare) sev = rename(sev);
+    for (auto& [name, h] : c.heartbeats) h.severity = rename(h.severity);
     c.severities = renamed;
 }
 

@@ -49,6 +49,19 @@ void validate(const Config& c, const std::string& file, std::vector<ConfigError>
     for (const auto& [k, sev] : c.alertmanager.auto_declare)
         if (!c.severity(sev))
             err("alertmanager.auto_declare." + k, "unknown severity '" + sev + "'");
+    for (const auto& [k, sev] : c.grafana.auto_declare)
+        if (!c.severity(sev)) err("grafana.auto_declare." + k, "unknown severity '" + sev + "'");
+    for (const auto& [name, h] : c.heartbeats) {
+        if (!c.severity(h.severity))
+            err("heartbeats." + name + ".severity", "unknown severity '" + h.severity + "'");
+        if (h.token.empty() && c.server.api_token.empty())
+            err("heartbeats." + name + ".token",
+                "a heartbeat needs a bearer token: set token here or server.api_token");
+    }
+    if (!c.pagerduty.api_token.empty() && c.pagerduty.from.empty())
+        err("pagerduty.from",
+            "the PagerDuty REST API needs the email of a PagerDuty user with api_token (it is "
+            "sent as From:)");
 }
 
 // Every secret can also come from the environment, for deployments that keep files secret-free.

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 
 namespace muster {
 
@@ -54,6 +56,37 @@ std::string format_rfc3339(EpochMs t) {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", u.year, u.month, u.day, u.hour,
                   u.minute, u.second);
     return buf;
+}
+
+std::optional<EpochMs> parse_rfc3339_ms(const std::string& s) {
+    // The date and time by the C library (strptime, timegm), then what it does not read: a
+    // fraction of a second and the offset.
+    std::tm tm{};
+    const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!rest) return std::nullopt;
+    EpochMs ms = 0;
+    if (*rest == '.') {
+        int digits = 0;
+        for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits)
+            if (digits < 3) ms = ms * 10 + (*rest - '0');
+        if (digits == 0) return std::nullopt;
+        for (; digits < 3; ++digits) ms *= 10;
+    }
+    EpochMs offset_s = 0;
+    if (*rest == 'Z' || *rest == 'z') {
+        ++rest;
+    } else if ((*rest == '+' || *rest == '-') && std::strlen(rest) == 6 && rest[3] == ':') {
+        int h = 0, m = 0;
+        if (std::sscanf(rest + 1, "%2d:%2d", &h, &m) != 2 || h > 23 || m > 59) return std::nullopt;
+        offset_s = (h * 3600 + m * 60) * (*rest == '+' ? 1 : -1);
+        rest += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (*rest != '\0') return std::nullopt;
+    const std::time_t t = timegm(&tm);
+    if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+    return (static_cast<EpochMs>(t) - offset_s) * 1000 + ms;
 }
 
 std::string format_human_utc(EpochMs t) {

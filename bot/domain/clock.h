@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace muster {
@@ -40,6 +41,9 @@ struct UtcTime {
 UtcTime to_utc(EpochMs t);
 // "2026-11-22T09:30:00Z" (RFC 3339, seconds precision).
 std::string format_rfc3339(EpochMs t);
+// "2026-11-22T09:30:00.123Z", "…+02:00" (RFC 3339, as PagerDuty and Alertmanager write times):
+// ms since the epoch; nullopt for anything else.
+std::optional<EpochMs> parse_rfc3339_ms(const std::string& s);
 // "2026-11-22 09:30 UTC": how the runbooks write times for people.
 std::string format_human_utc(EpochMs t);
 // "1h 05m", "12m", "45s": how long something has been going on.

@@ -49,6 +49,26 @@ struct DedupeKey {
     EpochMs at = 0;
 };
 
+// The incident an outside thing (a PagerDuty incident, an alert group, a heartbeat, a
+// correlation label value) currently belongs to. `expected`: nullopt = there must be no link yet;
+// a value = the link must still point there (concurrent deliveries decide again); `overwrite`:
+// no check (correlation keys simply follow the newest incident).
+struct IncidentLink {
+    std::string source, external_id, incident_id;
+    std::string data;  // JSON the source's adapter keeps (a PagerDuty number and URL)
+    std::optional<std::string> expected;
+    bool overwrite = false;
+    EpochMs at = 0;
+};
+// An alert's new state (upserted by source, group and fingerprint).
+struct AlertRecord {
+    std::string source, group_key, fingerprint, incident_id;  // incident "" = only recorded
+    std::string status;                                       // firing | resolved
+    std::string summary;
+    std::string labels;  // JSON object
+    EpochMs at = 0;
+};
+
 // One operation for one destination's outbox lane, in one ordered queue.
 constexpr int kPagePriority = 0;  // pages and their follow-ups go before chat messages
 constexpr int kChatPriority = 1;
@@ -79,6 +99,8 @@ struct Effects {
     std::vector<RememberedMessage> remembered;
     std::vector<Withdrawal> withdrawals;
     std::vector<DedupeKey> dedupe;
+    std::vector<IncidentLink> links;
+    std::vector<AlertRecord> alerts;
     std::vector<Notification> notifications;  // planned into `outbox` by the runtime
     std::vector<QueuedOp> outbox;
 
@@ -86,7 +108,7 @@ struct Effects {
         return !created && !updated && timeline.empty() && schedule.empty() && cancel.empty() &&
                !fire && pages.empty() && action_items.empty() && channels.empty() &&
                suffixes.empty() && remembered.empty() && withdrawals.empty() && dedupe.empty() &&
-               notifications.empty() && outbox.empty();
+               links.empty() && alerts.empty() && notifications.empty() && outbox.empty();
     }
 };
 

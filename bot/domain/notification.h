@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "bot/config/config.h"
 #include "bot/domain/actor.h"
@@ -18,6 +19,7 @@ namespace muster {
 struct Declared {
     Incident incident;
     Actor actor;
+    std::string link = {};  // where it came from, shown with the declaration (PagerDuty #2 …)
 };
 // Its status, severity, roles or acknowledgement changed: a status update, headlines follow.
 struct StatusUpdated {
@@ -72,7 +74,26 @@ struct FetchMarkedMessage {
     EpochMs at = 0;
 };
 
-using Notification = std::variant<Declared, StatusUpdated, Resolved, Reminder, Invited, PageContact,
-                                  PageFollowUp, Answer, FetchMarkedMessage>;
+// Alerts of an incident changed (fired, fired again, resolved): one message per delivery however
+// many alerts it carried, so a storm of alerts is a handful of messages.
+struct AlertsChanged {
+    Incident incident;
+    std::string source;              // alertmanager | grafana | pagerduty | heartbeat
+    int firing = 0, resolved = 0;    // the incident's alerts now in each state
+    std::vector<std::string> lines;  // the changes, at most kAlertLines
+    int more = 0;                    // changes beyond those lines
+};
+constexpr int kAlertLines = 10;
+// The incident was acknowledged or resolved here: a source it is linked to (the PagerDuty
+// incident it came from) is told, unless the change came from that source (no echo).
+struct SourceSync {
+    std::string incident_id;
+    std::string action;  // acknowledge | resolve
+    std::string source;  // where the change came from
+};
+
+using Notification =
+    std::variant<Declared, StatusUpdated, Resolved, Reminder, Invited, PageContact, PageFollowUp,
+                 Answer, FetchMarkedMessage, AlertsChanged, SourceSync>;
 
 }  // namespace muster

@@ -28,9 +28,21 @@ Visit(F...) -> Visit<F...>;
 std::vector<MessageSpec> messages_for(const Notification& n, const Config& config) {
     return std::visit(
         Visit{
-            [](const Declared&) {
-                return std::vector<MessageSpec>{{"declaration", "declaration", {}},
-                                                {"announcement", "announcement", {}}};
+            [](const Declared& d) {
+                nlohmann::json extra = nlohmann::json::object();
+                if (!d.link.empty()) extra["source_link"] = d.link;
+                return std::vector<MessageSpec>{{"declaration", "declaration", extra},
+                                                {"announcement", "announcement", extra}};
+            },
+            [](const AlertsChanged& a) {
+                std::string lines;
+                for (const auto& l : a.lines) lines += (lines.empty() ? "" : "\n") + l;
+                nlohmann::json extra = {{"alerts_source", a.source},
+                                        {"alerts_firing", std::to_string(a.firing)},
+                                        {"alerts_resolved", std::to_string(a.resolved)},
+                                        {"alerts_lines", lines}};
+                if (a.more > 0) extra["alerts_more"] = std::to_string(a.more);
+                return std::vector<MessageSpec>{{"alerts", "alerts", extra}};
             },
             [](const StatusUpdated& u) {
                 nlohmann::json extra = {{"change", u.change}};
@@ -107,6 +119,30 @@ std::string with_message(const nlohmann::json& head, const std::string& message)
 
 Message digest_message(const std::vector<nlohmann::json>& payloads) {
     Message m;
+    if (!payloads.empty() && json_string(payloads.back(), "template") == "alerts") {
+        // Alert updates of one incident that piled up: their lines, the latest counts.
+        const auto* last = json_object(payloads.back(), "extra");
+        m.title = "🔔 " + std::to_string(payloads.size()) +
+                  " alert updates: " + (last ? json_string(*last, "alerts_firing") : "?") +
+                  " firing, " + (last ? json_string(*last, "alerts_resolved") : "?") +
+                  " resolved now";
+        int lines = 0;
+        for (const auto& p : payloads) {
+            const auto* extra = json_object(p, "extra");
+            if (!extra) continue;
+            for (std::size_t at = 0, nl;
+                 lines < 40 && at < json_string(*extra, "alerts_lines").size();
+                 at = nl + 1, ++lines) {
+                const std::string all = json_string(*extra, "alerts_lines");
+                nl = all.find('\n', at);
+                if (nl == std::string::npos) nl = all.size();
+                m.text += (m.text.empty() ? "" : "\n") + all.substr(at, nl - at);
+            }
+        }
+        if (lines >= 40) m.text += "\n… more on the timeline";
+        m.fallback = m.title;
+        return m;
+    }
     m.title = "📣 " + std::to_string(payloads.size()) + " incidents declared or changed";
     for (const auto& p : payloads) {
         const auto* j = json_object(p, "incident");

@@ -15,6 +15,7 @@ namespace muster {
 class Router;
 class OutboxWorker;
 class Intake;
+class AlertRunner;
 
 struct PluginContext {
     const Config& config;
@@ -27,6 +28,8 @@ struct PluginContext {
     OutboxWorker* outbox = nullptr;  // null: not serving (check-config)
     Router* router = nullptr;
     Intake* intake = nullptr;
+    AlertRunner* alerts = nullptr;  // null: not serving
+    AlertReads* alert_reads = nullptr;
 };
 
 }  // namespace muster

@@ -50,6 +50,24 @@ std::size_t TimerLoop::run_due() {
         std::vector<Pending> pending;
         std::vector<Timer> again;
         for (const auto& t : due) {
+            if (t.incident_id.empty()) {  // a heartbeat's deadline
+                Effects fx;
+                if (unbound_) {
+                    fx = unbound_(t, now);
+                } else {
+                    spdlog::warn("timers: {} {} belongs to no incident; dropped", t.kind, t.key);
+                    fx.at = now;
+                    fx.source = "system";
+                    fx.fire = t.id;
+                }
+                auto promise = std::make_shared<std::promise<Applied>>();
+                Pending p{t, promise->get_future()};
+                if (!committer_.apply(std::move(fx),
+                                      [promise](Applied a) { promise->set_value(a); }))
+                    promise->set_value(Applied::busy);
+                pending.push_back(std::move(p));
+                continue;
+            }
             const auto state = reads_.load(t.incident_id);
             const bool still_pending =
                 state && std::any_of(state->pending_timers.begin(), state->pending_timers.end(),

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -31,6 +32,11 @@ class TimerLoop {
           batch_(batch) {}
     ~TimerLoop();
 
+    // What a due timer that belongs to no incident (a heartbeat's deadline) does: the Effects
+    // to apply, which consume it. Without one such timers are consumed and logged.
+    using Unbound = std::function<Effects(const Timer&, EpochMs now)>;
+    void on_unbound(Unbound fn) { unbound_ = std::move(fn); }
+
     void start();
     void stop();
     void notify();
@@ -47,6 +53,7 @@ class TimerLoop {
     Committer& committer_;
     const Clock& clock_;
     const int batch_;
+    Unbound unbound_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool notified_ = true;

@@ -29,11 +29,27 @@ void Router::add(const std::string& method, const std::string& path, HttpHandler
     routes_[{method, path}] = std::move(handler);
 }
 
+void Router::add_prefix(const std::string& method, const std::string& prefix, HttpHandler handler) {
+    prefixes_[{method, prefix}] = std::move(handler);
+}
+
+const HttpHandler* Router::find(const std::string& method, const std::string& path) const {
+    if (const auto it = routes_.find({method, path}); it != routes_.end()) return &it->second;
+    const HttpHandler* found = nullptr;
+    std::size_t longest = 0;
+    for (const auto& [key, h] : prefixes_)
+        if (key.first == method && path.size() > key.second.size() &&
+            path.compare(0, key.second.size(), key.second) == 0 && key.second.size() > longest) {
+            found = &h;
+            longest = key.second.size();
+        }
+    return found;
+}
+
 void Router::handle(HttpRequest&& req, Responder respond) const {
-    const auto it = routes_.find({req.method, req.path});
-    if (it != routes_.end()) {
+    if (const HttpHandler* h = find(req.method, req.path)) {
         try {
-            it->second(std::move(req), respond);
+            (*h)(std::move(req), respond);
         } catch (const std::exception& e) {
             // A bug in a route must cost one request, never the process.
             spdlog::error("http: {} {} failed: {}", req.method, req.path, e.what());
@@ -44,6 +60,10 @@ void Router::handle(HttpRequest&& req, Responder respond) const {
     std::string allow;
     for (const auto& [key, h] : routes_)
         if (key.second == req.path) allow += (allow.empty() ? "" : ", ") + key.first;
+    for (const auto& [key, h] : prefixes_)
+        if (req.path.size() > key.second.size() &&
+            req.path.compare(0, key.second.size(), key.second) == 0)
+            allow += (allow.empty() ? "" : ", ") + key.first;
     if (!allow.empty()) {
         HttpResponse r = text_response(405, "method not allowed\n");
         r.headers.emplace_back("Allow", allow);

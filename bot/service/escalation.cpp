@@ -51,8 +51,10 @@ std::string page_dedup_key(const std::string& incident_id, const std::string& co
 Escalation::Escalation(const Config& config, const Platforms& platforms)
     : config_(config), platforms_(platforms) {}
 
-const std::vector<EscalationLevel>* Escalation::policy(const std::string& severity) const {
-    const auto it = config_.escalation.policies.find(severity);
+const std::vector<EscalationLevel>* Escalation::policy(const Incident& inc) const {
+    // PagerDuty pages for the incidents it opened, unless told to leave that to Muster too.
+    if (inc.source == "pagerduty" && config_.pagerduty.paging == "pagerduty") return nullptr;
+    const auto it = config_.escalation.policies.find(inc.severity);
     return it == config_.escalation.policies.end() ? nullptr : &it->second;
 }
 
@@ -69,7 +71,7 @@ void Escalation::schedule_repeat(const Incident& inc, int level, int attempt, Ep
 
 void Escalation::on_declared(const IncidentState& s, EpochMs now, Effects& fx) const {
     const Incident& inc = s.incident;
-    if (const auto* levels = policy(inc.severity)) {
+    if (const auto* levels = policy(inc)) {
         // Levels due at once are paged in the declaration itself; the others are timers.
         for (const Timer& t : plan_escalation(*levels, inc, now, 0)) {
             if (t.due_at > now) {
@@ -208,7 +210,7 @@ void Escalation::on_severity_changed(const IncidentState& s, EpochMs now, Effect
             fx.cancel.push_back(t->id);
             ++cancelled;
         }
-    if (const auto* levels = policy(inc.severity))
+    if (const auto* levels = policy(inc))
         for (const Timer& t : plan_escalation(*levels, inc, now, paged)) {
             if (t.due_at > now) {
                 fx.schedule.push_back(t);
@@ -264,7 +266,7 @@ void Escalation::page_contact(const Incident& inc, const Contact& c, int level, 
 
 void Escalation::page_level(const Incident& inc, int level, int attempt, const std::string& by,
                             EpochMs now, Effects& fx) const {
-    const auto* levels = policy(inc.severity);
+    const auto* levels = policy(inc);
     if (!levels || level < 1 || level > static_cast<int>(levels->size())) return;
     for (const auto& who : (*levels)[static_cast<std::size_t>(level) - 1].notify) {
         const auto c = config_.contacts.find(who);
@@ -331,7 +333,7 @@ std::optional<std::string> Escalation::page_now(const IncidentState& s, const st
         error = inc.id + " is resolved; reopen it before paging anyone.";
         return std::nullopt;
     }
-    const auto* levels = policy(inc.severity);
+    const auto* levels = policy(inc);
     const int level_count = levels ? static_cast<int>(levels->size()) : 0;
     Contact who;
     if (!user.empty()) {
@@ -390,7 +392,7 @@ const Contact* Escalation::find_contact(const std::string& key) const {
 }
 
 std::string Escalation::page_targets(const Incident& inc) const {
-    const auto* levels = policy(inc.severity);
+    const auto* levels = policy(inc);
     std::string s = "You can page ";
     if (levels && !levels->empty())
         s += "a level of " + inc.severity + " (1" +

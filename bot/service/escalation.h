@@ -48,7 +48,9 @@ class Escalation {
     static std::optional<int> parse_level_target(const std::string& target);
 
   private:
-    const std::vector<EscalationLevel>* policy(const std::string& severity) const;
+    // The incident's escalation policy; none when its source pages for it (an incident
+    // PagerDuty opened, with pagerduty.paging: pagerduty).
+    const std::vector<EscalationLevel>* policy(const Incident& inc) const;
     const Contact* find_contact(const std::string& key) const;  // exact, then any case
     std::string page_targets(const Incident& inc) const;
     void cancel(const IncidentState& s, const std::string& kind, Effects& fx) const;

@@ -104,16 +104,17 @@ Decision IncidentService::declare(const Declaration& d, const Actor& actor, Epoc
         }
     fx.created = inc;
     TimelineEvent declared = event(inc, actor, now, "declared", inc.title);
-    declared.data = nlohmann::json({{"severity", inc.severity},
-                                    {"impact", inc.impact_level},
-                                    {"urgency", inc.urgency_level},
-                                    {"channel", actor.channel_id}})
-                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    nlohmann::json data = {{"severity", inc.severity},
+                           {"impact", inc.impact_level},
+                           {"urgency", inc.urgency_level},
+                           {"channel", actor.channel_id}};
+    if (!d.link.empty()) data["link"] = d.link;
+    declared.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     fx.timeline.push_back(declared);
     for (const auto& ch : fx.channels)
         fx.timeline.push_back(change(inc, Actor{"", "", "system", "", ""}, now, "channel_created",
                                      "channel", "", "#" + ch.name));
-    fx.notifications.push_back(Declared{inc, actor});
+    fx.notifications.push_back(Declared{inc, actor, d.link});
     IncidentState state;
     state.incident = inc;
     escalation_.on_declared(state, now, fx);
@@ -163,6 +164,7 @@ Decision IncidentService::acknowledge(const IncidentState& s, const Actor& actor
     d.effects.timeline.push_back(event(inc, actor, now, "acknowledged"));
     d.effects.notifications.push_back(
         StatusUpdated{inc, "Acknowledged by " + who(actor.user_id), "", ""});
+    d.effects.notifications.push_back(SourceSync{inc.id, "acknowledge", actor.platform});
     escalation_.on_acknowledged(with(s, inc), actor, now, d.effects);
     return d;
 }
@@ -182,6 +184,7 @@ Decision IncidentService::resolve(const IncidentState& s, const Actor& actor,
     if (const SeverityDef* sev = config_.severity(inc.severity); sev && sev->review_within_ms)
         review_due = now + *sev->review_within_ms;
     d.effects.notifications.push_back(Resolved{inc, text, actor.user_id, review_due});
+    d.effects.notifications.push_back(SourceSync{inc.id, "resolve", actor.platform});
     escalation_.on_resolved(with(s, inc), actor, now, d.effects);
     return d;
 }

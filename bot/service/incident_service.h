@@ -32,6 +32,7 @@ struct Declaration {
     std::string severity;                  // a configured key; or, when empty,
     std::optional<Level> impact, urgency;  // seed 003's matrix picks it
     std::string title;
+    std::string link = {};  // where an alert source's incident came from (shown, kept in data)
 };
 
 // A message someone marked for the timeline (a Slack pin or 📌, later a Teams equivalent).

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/domain/alert.h"
 #include "bot/domain/effects.h"
 #include "bot/domain/incident_state.h"
 #include "bot/domain/timeline.h"
@@ -39,6 +40,22 @@ class IncidentReads {
     // A message Muster itself posted (its pinned declaration is no news for the timeline).
     virtual bool posted_by_muster(const std::string& platform, const std::string& channel,
                                   const std::string& ts) = 0;
+};
+
+// What alert intake reads: links from outside things to incidents, alerts by group, and
+// timers that belong to no incident (heartbeat deadlines). Any thread.
+class AlertReads {
+  public:
+    virtual ~AlertReads() = default;
+    virtual std::optional<IncidentLink> link(const std::string& source,
+                                             const std::string& external_id) = 0;
+    virtual std::vector<IncidentLink> links_of(const std::string& incident_id) = 0;
+    virtual std::vector<StoredAlert> alerts(const std::string& source,
+                                            const std::string& group_key) = 0;
+    virtual int firing_alerts(const std::string& incident_id) = 0;
+    // Pending timers of `kind` whose key starts with `key_prefix` and that belong to no incident.
+    virtual std::vector<Timer> unbound_timers(const std::string& kind,
+                                              const std::string& key_prefix) = 0;
 };
 
 // Numbers handed out without waiting for the writer (one process per database holds them; the

@@ -26,6 +26,7 @@ const Incident* incident_of(const Notification& n) {
     if (const auto* u = std::get_if<StatusUpdated>(&n)) return &u->incident;
     if (const auto* r = std::get_if<Resolved>(&n)) return &r->incident;
     if (const auto* m = std::get_if<Reminder>(&n)) return &m->incident;
+    if (const auto* a = std::get_if<AlertsChanged>(&n)) return &a->incident;
     return nullptr;
 }
 

@@ -24,7 +24,7 @@ DeliveryResult ConsoleSink::deliver(const OutboxItem& item) {
 }
 
 int ConsoleSink::fold_limit(const OutboxItem& head) const {
-    return head.kind == "announcement" ? kDigestMax - 1 : 0;
+    return head.kind == "announcement" || head.kind == "alerts" ? kDigestMax - 1 : 0;
 }
 
 DeliveryResult ConsoleSink::deliver_folded(const OutboxItem& head,

@@ -56,7 +56,12 @@ class CppRestJsonClient final : public JsonClient {
         : client_(base, config_for(timeout)), headers_(std::move(headers)) {}
 
     ApiResponse post(const std::string& path, const nlohmann::json& body) override {
-        rest::http_request req(rest::methods::POST);
+        return send("POST", path, body);
+    }
+
+    ApiResponse send(const std::string& method, const std::string& path,
+                     const nlohmann::json& body) override {
+        rest::http_request req(method);
         if (!path.empty()) req.set_request_uri(path);
         for (const auto& [k, v] : headers_) req.headers().add(k, v);
         req.set_body(dump(body), "application/json; charset=utf-8");

@@ -34,6 +34,9 @@ class JsonClient {
   public:
     virtual ~JsonClient() = default;
     virtual ApiResponse post(const std::string& path, const nlohmann::json& body) = 0;
+    // Another method (PUT for PagerDuty's REST API), same answer shape.
+    virtual ApiResponse send(const std::string& method, const std::string& path,
+                             const nlohmann::json& body) = 0;
 };
 std::unique_ptr<JsonClient> make_json_client(const std::string& base_url, Headers headers,
                                              std::chrono::milliseconds timeout);

@@ -27,6 +27,7 @@ bool in_shared_channel_queue(const OutboxItem& item) {
 }  // namespace
 
 int SlackDeliverer::fold_limit(const OutboxItem& head) const {
+    if (head.kind == "alerts") return kDigestMax - 1;  // alert updates piled up in a channel
     return in_shared_channel_queue(head) && (head.kind == "announcement" || head.kind == "alert")
                ? kDigestMax - 1
                : 0;
@@ -51,24 +52,31 @@ DeliveryResult SlackDeliverer::deliver_folded(const OutboxItem& head,
         covered.push_back(item);
     }
     if (covered.size() < 2) return deliver(head);
+    std::string target = channel;
+    if (target == "@incident") {  // alert updates piled up in the incident's own channel
+        const auto ch = chat_.channel_of(head.incident_id, "slack");
+        if (!ch) return deliver(head);
+        target = ch->channel_id;
+    }
     const BlockKitMessage bk = render_blocks(digest_message(messages));
     Op op;
     ApiResponse a;
-    if (auto retry = call(op, "chat.postMessage", channel,
-                          {{"channel", channel}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
+    if (auto retry = call(op, "chat.postMessage", target,
+                          {{"channel", target}, {"text", bk.text}, {"blocks", bk.blocks}}, a))
         return *retry;
     if (!a.ok())
-        return permanent(
-            head, *first,
-            "post a digest of " + std::to_string(covered.size()) + " announcements to " + channel,
-            a.error());
+        return permanent(head, *first,
+                         "post a digest of " + std::to_string(covered.size()) + " " + head.kind +
+                             " messages to " + target,
+                         a.error());
     const std::string ts = str(a.body, "ts");
-    const std::string posted = str(a.body, "channel").empty() ? channel : str(a.body, "channel");
+    const std::string posted = str(a.body, "channel").empty() ? target : str(a.body, "channel");
     DeliveryResult r =
         delivered("digest of " + std::to_string(covered.size()) + ": " + posted + "/" + ts);
     r.learned.at = clock_.now_ms();
     for (const OutboxItem* item : covered) {
         if (item != &head) r.also_delivered.push_back(item->id);
+        if (head.kind == "alerts") continue;
         // Remembered as a digest, not as the incident's announcement: a later status change
         // must not overwrite a message that speaks for twenty incidents.
         if (!item->incident_id.empty())

@@ -153,6 +153,8 @@ void SlackChat::plan(const Notification& n, const std::string&, EpochMs at,
     }
     if (const auto* m = std::get_if<Reminder>(&n))
         return in_channel(m->incident, spec_of(n, config_, "reminder"));
+    if (const auto* a = std::get_if<AlertsChanged>(&n))
+        return in_channel(a->incident, spec_of(n, config_, "alerts"));
     if (const auto* i = std::get_if<Invited>(&n)) {
         // Someone given a role joins the channel; "@name" typed by hand is no user id.
         if (i->user.empty() || i->user[0] == '@') return;

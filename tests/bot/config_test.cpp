@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fstream>
 #include <sstream>
 
@@ -293,4 +295,46 @@ TEST(Config, SeveritiesByAnotherNameTakeTheRunbookRulesByRank) {
         parse_config("severities:\n  P1: {pagerduty_severity: urgent}\n", "b.yaml", env);
     EXPECT_TRUE(has_error(bad, 2, "severities.P1.pagerduty_severity", "critical, error, warning"))
         << errors_of(bad);
+}
+
+// Issue 9's sections: every value checked where it is written.
+TEST(Config, AlertIntakeSectionsAreReadAndChecked) {
+    const auto ok = parse_config(
+        "server: {api_token: t}\n"
+        "pagerduty: {paging: muster, api_token: x, from: oncall@example.com}\n"
+        "alertmanager: {on_resolved: annotate}\n"
+        "grafana: {hmac_secret: s, timestamp_header: X-Ts, auto_declare: {page: P0}}\n"
+        "correlation: {labels: [service, team]}\n"
+        "heartbeats: {nightly-backup: {interval: 25h, severity: P2}, cron.hourly: {interval: 2h, "
+        "severity: P3, token: own}}\n",
+        "ok.yaml", env_of({}));
+    ASSERT_TRUE(ok.errors.empty()) << errors_of(ok);
+    EXPECT_EQ(ok.config.pagerduty.paging, "muster");
+    EXPECT_EQ(ok.config.alertmanager.on_resolved, "annotate");
+    EXPECT_EQ(ok.config.grafana.auto_declare.at("page"), "P0");
+    EXPECT_EQ(ok.config.correlation.labels, (std::vector<std::string>{"service", "team"}));
+    ASSERT_EQ(ok.config.heartbeats.size(), 2u);
+    EXPECT_EQ(ok.config.heartbeats.at("nightly-backup").interval_ms, 25LL * 3'600'000);
+    EXPECT_EQ(ok.config.heartbeats.at("cron.hourly").token, "own");
+    // The tokens are secrets: masked in logs.
+    const auto secrets = ok.config.secrets();
+    EXPECT_NE(std::find(secrets.begin(), secrets.end(), "own"), secrets.end());
+    EXPECT_NE(std::find(secrets.begin(), secrets.end(), "s"), secrets.end());
+
+    const auto bad = parse_config(
+        "pagerduty: {paging: sometimes, api_token: x}\n"
+        "alertmanager: {on_resolved: maybe}\n"
+        "grafana: {auto_declare: {page: P9}, surprise: 1}\n"
+        "heartbeats: {\"bad name/..\": {interval: 1h}, quick: {interval: 10ms, severity: P7}}\n",
+        "bad.yaml", env_of({}));
+    const std::string all = errors_of(bad);
+    EXPECT_TRUE(has_error(bad, 1, "pagerduty.paging", "pagerduty or muster")) << all;
+    EXPECT_TRUE(has_error(bad, 0, "pagerduty.from", "email")) << all;
+    EXPECT_TRUE(has_error(bad, 2, "alertmanager.on_resolved", "resolve or annotate")) << all;
+    EXPECT_TRUE(has_error(bad, 0, "grafana.auto_declare.page", "P9")) << all;
+    EXPECT_NE(all.find("surprise"), std::string::npos) << all;
+    EXPECT_NE(all.find("heartbeats.bad name/.."), std::string::npos) << all;
+    EXPECT_TRUE(has_error(bad, 4, "heartbeats.quick.interval", "at least 1s")) << all;
+    EXPECT_TRUE(has_error(bad, 0, "heartbeats.quick.severity", "P7")) << all;
+    EXPECT_TRUE(has_error(bad, 0, "heartbeats.quick.token", "bearer token")) << all;
 }

@@ -1,5 +1,6 @@
 #include "tests/support/fake_pagerduty.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "bot/domain/text.h"
@@ -76,10 +77,53 @@ bool FakePagerDuty::wait_until(const std::function<bool(FakePagerDuty&)>& pred, 
         mu_, cv_, generation_, [&] { return pred(*this); }, timeout_ms);
 }
 
+void FakePagerDuty::rest_token(const std::string& token) {
+    std::lock_guard<std::mutex> lk(mu_);
+    rest_token_ = token;
+}
+
+void FakePagerDuty::add_incident(const std::string& id) {
+    std::lock_guard<std::mutex> lk(mu_);
+    incidents_.push_back(id);
+}
+
+std::vector<FakePagerDuty::RestUpdate> FakePagerDuty::rest_updates() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return rest_updates_;
+}
+
+void FakePagerDuty::handle_rest(HttpRequest&& req, Responder& respond) {
+    auto error = [&](int status, int code, const std::string& message) {
+        respond(json_response(
+            status, nlohmann::json{{"error", {{"message", message}, {"code", code}}}}.dump()));
+    };
+    if (rest_token_.empty() || req.header("authorization") != "Token token=" + rest_token_)
+        return error(401, 2006, "Unauthorized");
+    if (req.method != "PUT") return error(405, 2000, "Method not allowed");
+    if (req.header("from").empty())
+        return error(400, 2100, "You must include a From header with a valid user's email");
+    const std::string id = req.path.substr(std::string("/incidents/").size());
+    if (std::find(incidents_.begin(), incidents_.end(), id) == incidents_.end())
+        return error(404, 2100, "Not Found");
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    const auto* inc = body.is_object() && body.contains("incident") ? &body["incident"] : nullptr;
+    const std::string type =
+        inc && (*inc)["type"].is_string() ? (*inc)["type"].get<std::string>() : "";
+    const std::string status =
+        inc && (*inc)["status"].is_string() ? (*inc)["status"].get<std::string>() : "";
+    if ((type != "incident_reference" && type != "incident") ||
+        (status != "acknowledged" && status != "resolved"))
+        return error(400, 2001, "Invalid Input Provided");
+    rest_updates_.push_back({id, status, req.header("from")});
+    respond(
+        json_response(200, nlohmann::json{{"incident", {{"id", id}, {"status", status}}}}.dump()));
+}
+
 void FakePagerDuty::handle(HttpRequest&& req, Responder respond) {
     std::lock_guard<std::mutex> lk(mu_);
     ++generation_;  // the state below changes under this same lock
     cv_.notify_all();
+    if (req.path.rfind("/incidents/", 0) == 0) return handle_rest(std::move(req), respond);
     if (req.path != "/v2/enqueue" || req.method != "POST") {
         respond(text_response(404, "not found"));
         return;
