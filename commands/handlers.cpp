@@ -1,7 +1,10 @@
 #include "commands/handlers.h"
 
+#include <algorithm>
+
 #include "bot/domain/duration.h"
 #include "bot/domain/text.h"
+#include "bot/messages/documents.h"
 
 namespace muster {
 
@@ -50,7 +53,9 @@ Outcome CommandHandlers::execute(const Command& cmd, const Actor& actor, EpochMs
 }
 
 Outcome CommandHandlers::declare(const Command& cmd, const Actor& actor, EpochMs now) {
-    Decision d = service_.declare({cmd.severity, cmd.impact, cmd.urgency, cmd.text}, actor, now);
+    Declaration decl{cmd.severity, cmd.impact, cmd.urgency, cmd.text};
+    decl.drill = cmd.drill;
+    Decision d = service_.declare(decl, actor, now);
     if (d.refused) return {refusal(*d.refused), std::nullopt};
     const Incident& inc = *d.effects.created;
     const SeverityDef* sev = config_.severity(inc.severity);
@@ -101,6 +106,8 @@ Outcome CommandHandlers::with_incident(const Command& cmd, const Actor& actor, E
     const SeverityDef* sev = config_.severity(inc.severity);
 
     switch (cmd.verb) {
+        case Verb::export_pir:
+            return export_pir(cmd, *state, now);
         case Verb::status: {
             std::string t = inc.id + " — " + truncate_chars(inc.title, kTitleInAnswer) + "\n" +
                             "Severity: " + inc.severity + (sev ? " (" + sev->name + ")" : "") +
@@ -148,6 +155,11 @@ Outcome CommandHandlers::with_incident(const Command& cmd, const Actor& actor, E
                         format_human_utc(now + *sev->review_within_ms) + ".";
             return answer(announce(text), std::move(d));
         }
+        case Verb::decline:
+            return answer(announce("🚫 " + inc.id + " declined by " + who(actor.user_id) +
+                                   ": not an incident. Resolved, left out of reports." +
+                                   (cmd.text.empty() ? "" : " " + truncate_chars(cmd.text, 1000))),
+                          service_.resolve(*state, actor, cmd.text, now, true));
         case Verb::reopen:
             return answer(announce("🔁 " + inc.id + " reopened by " + who(actor.user_id) + "." +
                                    (cmd.text.empty() ? "" : " " + truncate_chars(cmd.text, 1000))),
@@ -173,6 +185,21 @@ Outcome CommandHandlers::with_incident(const Command& cmd, const Actor& actor, E
             return answer(ephemeral("📝 Added to the " + inc.id + " timeline."),
                           service_.add_note(*state, actor, cmd.text, now));
         case Verb::action: {
+            if (cmd.action_number > 0) {
+                const auto items = reads_.action_items(inc.id);
+                const auto it = std::find_if(items.begin(), items.end(), [&](const ActionItem& a) {
+                    return a.number == cmd.action_number;
+                });
+                if (it == items.end())
+                    return {refusal(inc.id + " has no action item " +
+                                    std::to_string(cmd.action_number) + " (it has " +
+                                    std::to_string(items.size()) + ")."),
+                            std::nullopt};
+                return answer(ephemeral("☑️ Action item " + std::to_string(it->number) + " of " +
+                                        inc.id + " is " + (cmd.action_done ? "done" : "open") +
+                                        ": " + it->text),
+                              service_.close_action_item(*state, actor, *it, cmd.action_done, now));
+            }
             Decision d = service_.add_action_item(*state, actor, cmd.text, cmd.owner, cmd.due, now);
             const std::string number = d.detail;
             return answer(ephemeral("☑️ Action item " + number + " added to " + inc.id +
@@ -190,6 +217,39 @@ Outcome CommandHandlers::with_incident(const Command& cmd, const Actor& actor, E
             break;
     }
     return {refusal("That command is not available."), std::nullopt};
+}
+
+// The PIR in chat: a signed link when this server has a public address, else the document
+// itself (Markdown or JSON; HTML is a file, so without a link it points at the CLI).
+Outcome CommandHandlers::export_pir(const Command& cmd, const IncidentState& state, EpochMs now) {
+    const std::string& id = state.incident.id;
+    const std::string format = cmd.text.empty() ? "markdown" : cmd.text;
+    const std::string cli = "`muster export " + id + " --format " + format + "`";
+    if (link_)
+        if (const std::string link = link_(id, format, now); !link.empty())
+            return {ephemeral("📄 Post-incident review of " + id + " (" + format + "), valid for 24 h: " +
+                              link),
+                    std::nullopt};
+    if (format == "html" || !templates_)
+        return {refusal("The HTML review is a file: run " + cli +
+                        " (or set server.public_url and server.api_token for a link here)."),
+                std::nullopt};
+    const auto zone = TimeZone::find(config_.reports.timezone).value_or(TimeZone::utc());
+    const Pir pir =
+        build_pir(state, reads_.timeline(id), reads_.action_items(id), config_, zone, now);
+    const auto doc_format = parse_doc_format(format).value_or(DocFormat::markdown);
+    std::string body = pir_document(pir, doc_format, *templates_).body;
+    // A chat answer keeps to 4,000 characters (PROTOCOLS §4, what the Slack adapter sends): a
+    // longer review is cut here, visibly, with the command that prints all of it.
+    constexpr std::size_t kInChat = 3'700;
+    if (utf8_length(body) > kInChat) {
+        if (doc_format == DocFormat::json)
+            return {refusal("The review of " + id + " is too long for a chat message: run " + cli +
+                            "."),
+                    std::nullopt};
+        body = truncate_chars(body, kInChat) + "\n\n(cut here: the whole review is " + cli + ")";
+    }
+    return {ephemeral(std::move(body)), std::nullopt};
 }
 
 }  // namespace muster

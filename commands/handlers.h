@@ -5,12 +5,14 @@
 // answer given.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "bot/config/config.h"
 #include "bot/domain/actor.h"
 #include "bot/domain/effects.h"
+#include "bot/messages/templates.h"
 #include "bot/service/incident_service.h"
 #include "bot/service/ports.h"
 #include "commands/parser.h"
@@ -29,6 +31,15 @@ class CommandHandlers {
                     const Platforms& platforms);
 
     Outcome execute(const Command& cmd, const Actor& actor, EpochMs now);
+
+    // `/incident export`: the PIR from these templates; `link` makes a signed link to it (empty
+    // when server.public_url or server.api_token is not set: then the answer is the document).
+    using DocumentLink = std::function<std::string(const std::string& incident_id,
+                                                   const std::string& format, EpochMs now)>;
+    void set_documents(const Templates* templates, DocumentLink link) {
+        templates_ = templates;
+        link_ = std::move(link);
+    }
     Grammar grammar() const;
 
   private:
@@ -40,6 +51,9 @@ class CommandHandlers {
     IncidentReads& reads_;
     IncidentService& service_;
     const Platforms& platforms_;
+    const Templates* templates_ = nullptr;
+    DocumentLink link_;
+    Outcome export_pir(const Command& cmd, const IncidentState& state, EpochMs now);
 };
 
 }  // namespace muster

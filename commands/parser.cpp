@@ -1,5 +1,6 @@
 #include "commands/parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -82,6 +83,7 @@ const VerbInfo kVerbs[] = {
     {Verb::update, "update", true},
     {Verb::ack, "ack", true},
     {Verb::resolve, "resolve", true},
+    {Verb::decline, "decline", true},
     {Verb::reopen, "reopen", true},
     {Verb::severity, "severity", true},
     {Verb::role, "role", true},
@@ -93,15 +95,20 @@ const VerbInfo kVerbs[] = {
     {Verb::list, "list", false},
     {Verb::help, "help", false},
     {Verb::page, "page", true},
+    {Verb::export_pir, "export", true},
 };
 
 std::optional<VerbInfo> find_verb(const std::string& word) {
     const std::string w = lower(word);
     for (const auto& v : kVerbs)
         if (w == v.name) return v;
-    if (w == "acknowledge") return kVerbs[2];
-    if (w == "sev") return kVerbs[5];
-    if (w == "root-cause") return kVerbs[10];
+    const char* alias = w == "acknowledge" ? "ack"
+                        : w == "sev"       ? "severity"
+                        : w == "root-cause" ? "rootcause"
+                                            : nullptr;
+    if (alias)
+        for (const auto& v : kVerbs)
+            if (std::string(alias) == v.name) return v;
     return std::nullopt;
 }
 
@@ -147,8 +154,8 @@ std::string usage_line(Verb v, const Grammar& g) {
     const std::string sev = severity_choices(g);
     switch (v) {
         case Verb::declare:
-            return "/incident declare <" + sev +
-                   "> <title…>  or  /incident declare impact=<high|medium|low> "
+            return "/incident declare [--drill] <" + sev +
+                   "> <title…>  or  /incident declare [--drill] impact=<high|medium|low> "
                    "urgency=<high|medium|low> <title…>";
         case Verb::update:
             return "/incident update [INC-id] <investigating|identified|monitoring|resolved> "
@@ -157,6 +164,9 @@ std::string usage_line(Verb v, const Grammar& g) {
             return "/incident ack [INC-id]";
         case Verb::resolve:
             return "/incident resolve [INC-id] [text…]";
+        case Verb::decline:
+            return "/incident decline [INC-id] [reason…]  (not an incident after all: resolves it "
+                   "with no review and leaves it out of reports)";
         case Verb::reopen:
             return "/incident reopen [INC-id] [text…]";
         case Verb::severity:
@@ -166,7 +176,8 @@ std::string usage_line(Verb v, const Grammar& g) {
         case Verb::note:
             return "/incident note [INC-id] <text…>";
         case Verb::action:
-            return "/incident action [INC-id] <text…> [@owner] [due:YYYY-MM-DD]";
+            return "/incident action [INC-id] <text…> [@owner] [due:YYYY-MM-DD]  or  /incident "
+                   "action [INC-id] <done|reopen> <number>";
         case Verb::impact:
             return "/incident impact [INC-id] <text…>";
         case Verb::rootcause:
@@ -179,6 +190,9 @@ std::string usage_line(Verb v, const Grammar& g) {
             return "/incident help [command]";
         case Verb::page:
             return "/incident page [INC-id] <level|@user|contact>";
+        case Verb::export_pir:
+            return "/incident export [INC-id] [markdown|html|json]  (the post-incident review "
+                   "document)";
     }
     return "/incident help";
 }
@@ -239,6 +253,15 @@ std::variant<Command, UsageError> parse_command(const std::string& raw_text, con
     switch (cmd.verb) {
         case Verb::declare: {
             if (left == 0) return usage_err(Verb::declare, "Please give a severity and a title.");
+            auto drill_flag = [&] {
+                if (i < toks.size() && lower(toks[i].text) == "--drill") {
+                    cmd.drill = true;
+                    ++i;
+                }
+            };
+            drill_flag();
+            if (i >= toks.size())
+                return usage_err(Verb::declare, "Please give a severity and a title.");
             if (auto sev = match_severity(toks[i].text, g)) {
                 cmd.severity = *sev;
                 ++i;
@@ -267,6 +290,7 @@ std::variant<Command, UsageError> parse_command(const std::string& raw_text, con
                     return usage_err(Verb::declare,
                                      "Give both impact= and urgency=, or a severity.");
             }
+            drill_flag();
             // A title is one line: pasted alert text keeps its words, not its line breaks.
             cmd.text = trim(sanitize_text(rest_from(i), false));
             if (auto e = check_text(Verb::declare, "a title", cmd.text, g.max_title_chars))
@@ -296,7 +320,15 @@ std::variant<Command, UsageError> parse_command(const std::string& raw_text, con
                                  std::string("`") + verb_name(cmd.verb) + "` takes no text" +
                                      (info->takes_incident ? " other than an incident id." : "."));
             return cmd;
+        case Verb::export_pir: {
+            const std::string f = left == 0 ? "markdown" : lower(toks[i].text);
+            if (left > 1 || (f != "markdown" && f != "md" && f != "html" && f != "json"))
+                return usage_err(Verb::export_pir, "Formats are markdown, html and json.");
+            cmd.text = f == "md" ? "markdown" : f;
+            return cmd;
+        }
         case Verb::resolve:
+        case Verb::decline:
         case Verb::reopen:
             cmd.text = truncate_chars(rest_from(i), g.max_text_chars);
             return cmd;
@@ -335,6 +367,21 @@ std::variant<Command, UsageError> parse_command(const std::string& raw_text, con
             return cmd;
         }
         case Verb::action: {
+            if (left >= 1 && (lower(toks[i].text) == "done" || lower(toks[i].text) == "reopen") &&
+                left <= 2) {
+                std::string n = left == 2 ? toks[i + 1].text : "";
+                if (!n.empty() && n[0] == '#') n.erase(0, 1);
+                const bool digits = !n.empty() && n.size() <= 6 &&
+                                    std::all_of(n.begin(), n.end(), [](unsigned char ch) {
+                                        return std::isdigit(ch) != 0;
+                                    });
+                if (!digits || std::stoi(n) < 1)
+                    return usage_err(Verb::action, "Which action item? Give its number, e.g. " +
+                                                       lower(toks[i].text) + " 2.");
+                cmd.action_number = std::stoi(n);
+                cmd.action_done = lower(toks[i].text) == "done";
+                return cmd;
+            }
             std::size_t end = toks.size();
             while (end > i) {
                 const std::string& t = toks[end - 1].text;

@@ -18,6 +18,7 @@ enum class Verb {
     update,
     ack,
     resolve,
+    decline,
     reopen,
     severity,
     role,
@@ -28,7 +29,8 @@ enum class Verb {
     status,
     list,
     help,
-    page
+    page,
+    export_pir  // `export`: the post-incident review document
 };
 const char* verb_name(Verb v);
 
@@ -44,6 +46,9 @@ struct Command {
     std::string text;   // title, note, action, impact, root cause, update; page: a level/contact
     std::string owner;  // action
     std::optional<std::string> due;  // action: YYYY-MM-DD
+    int action_number = 0;           // action done|reopen <n>: which item (0: a new item)
+    bool action_done = true;         // … done (true) or reopen (false)
+    bool drill = false;              // declare --drill: a practice run, left out of reports
     std::optional<Verb> help_topic;
 };
 

@@ -13,7 +13,7 @@ namespace muster::sql {
 #define MUSTER_INCIDENT_COLUMNS                                                                \
     "id, title, severity, status, ic, tech, ops, comms, reporter, source, origin_channel, "    \
     "channel, impact, root_cause, impact_level, urgency_level, declared_at, acknowledged_at, " \
-    "acknowledged_by, mitigated_at, resolved_at, updated_at, version"
+    "acknowledged_by, mitigated_at, resolved_at, updated_at, version, drill, declined"
 #define MUSTER_TIMER_COLUMNS "id, IFNULL(incident_id, ''), kind, key, due_at, payload, state"
 #define MUSTER_OUTBOX_COLUMNS                                                          \
     "id, IFNULL(incident_id, ''), destination, channel_key, kind, payload, attempts, " \
@@ -39,12 +39,27 @@ inline constexpr const char* kListOpen =
 inline constexpr const char* kListAll = "SELECT " MUSTER_INCIDENT_COLUMNS
                                         " FROM incidents ORDER BY declared_at DESC, seq DESC "
                                         "LIMIT ?";
+// A page of incidents, newest first, after a cursor (declared_at, seq) and since a time.
+inline constexpr const char* kListPage =
+    "SELECT " MUSTER_INCIDENT_COLUMNS
+    ", seq FROM incidents WHERE declared_at >= ?1 AND (declared_at < ?2 OR (declared_at = ?2 AND "
+    "seq < ?3)) ORDER BY declared_at DESC, seq DESC LIMIT ?4";
+inline constexpr const char* kListPageOpen =
+    "SELECT " MUSTER_INCIDENT_COLUMNS
+    ", seq FROM incidents WHERE status <> 'resolved' AND declared_at >= ?1 AND (declared_at < ?2 "
+    "OR (declared_at = ?2 AND seq < ?3)) ORDER BY declared_at DESC, seq DESC LIMIT ?4";
+inline constexpr const char* kPagesBetween =
+    "SELECT incident_id, level, attempt, contact, dedup_key, methods, at FROM pages WHERE at >= ? "
+    "AND at < ? ORDER BY at";
+inline constexpr const char* kOpenActionItems =
+    "SELECT id, incident_id, number, text, owner, due, created_at, created_by, status, done_at "
+    "FROM action_items WHERE status = 'open' AND due IS NOT NULL AND due < ? ORDER BY due";
 inline constexpr const char* kTimeline =
     "SELECT id, incident_id, at, type, actor, source, field, old_value, new_value, text, data "
     "FROM timeline WHERE incident_id = ? ORDER BY at, id";
 inline constexpr const char* kActionItems =
-    "SELECT id, incident_id, number, text, owner, due, created_at, created_by FROM action_items "
-    "WHERE incident_id = ? ORDER BY id";
+    "SELECT id, incident_id, number, text, owner, due, created_at, created_by, status, done_at "
+    "FROM action_items WHERE incident_id = ? ORDER BY id";
 inline constexpr const char* kNotesSinceLastUpdate =
     "SELECT text FROM timeline WHERE incident_id = ?1 AND type = 'note' AND id > IFNULL((SELECT "
     "MAX(id) FROM timeline WHERE incident_id = ?1 AND type = 'status_update' AND at < ?2), 0) "
@@ -101,14 +116,14 @@ inline constexpr const char* kTimersNextDue =
 // Writes
 inline constexpr const char* kInsertIncident =
     "INSERT INTO incidents (" MUSTER_INCIDENT_COLUMNS
-    ", day, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)";
+    ", day, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)";
 inline constexpr const char* kKeepIncidentSeq =
     "INSERT INTO id_sequences (day, last_seq) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET "
     "last_seq = MAX(last_seq, excluded.last_seq)";
 inline constexpr const char* kUpdateIncident =
     "UPDATE incidents SET title=?, severity=?, status=?, ic=?, tech=?, ops=?, comms=?, channel=?, "
     "impact=?, root_cause=?, acknowledged_at=?, acknowledged_by=?, mitigated_at=?, "
-    "resolved_at=?, updated_at=?, version = version + 1 WHERE id=? AND version=?";
+    "resolved_at=?, updated_at=?, declined=?, version = version + 1 WHERE id=? AND version=?";
 inline constexpr const char* kInsertTimeline =
     "INSERT INTO timeline (incident_id, at, type, actor, source, field, old_value, new_value, "
     "text, data) VALUES (?,?,?,?,?,?,?,?,?,?)";
@@ -165,6 +180,8 @@ inline constexpr const char* kInsertPage =
 inline constexpr const char* kInsertActionItem =
     "INSERT INTO action_items (incident_id, number, text, owner, due, created_at, created_by) "
     "VALUES (?,?,?,?,?,?,?)";
+inline constexpr const char* kChangeActionItem =
+    "UPDATE action_items SET status = ?, done_at = ? WHERE incident_id = ? AND number = ?";
 inline constexpr const char* kKeepChannelSuffix =
     "INSERT INTO channel_names (platform, base, last_suffix) VALUES (?, ?, ?) ON CONFLICT "
     "(platform, base) DO UPDATE SET last_suffix = MAX(last_suffix, excluded.last_suffix)";
@@ -205,6 +222,10 @@ inline std::vector<std::pair<std::string, const char*>> hot_queries() {
             {"incident for a channel", kIncidentForChannel},
             {"open incidents", kListOpen},
             {"all incidents", kListAll},
+            {"a page of incidents", kListPage},
+            {"a page of open incidents", kListPageOpen},
+            {"pages between", kPagesBetween},
+            {"overdue action items", kOpenActionItems},
             {"timeline", kTimeline},
             {"action items", kActionItems},
             {"notes since the last update", kNotesSinceLastUpdate},

@@ -29,8 +29,10 @@ void insert_incident(StatementCache& c, const Incident& i) {
     bind_incident(st, i);
     const std::string day = i.id.substr(4, 8);
     const std::int64_t seq = std::stoll(i.id.substr(13));
-    st.bind(23, day);
-    st.bind(24, static_cast<int64_t>(seq));
+    st.bind(23, i.drill ? 1 : 0);
+    st.bind(24, i.declined ? 1 : 0);
+    st.bind(25, day);
+    st.bind(26, static_cast<int64_t>(seq));
     st.exec();
     // The id's sequence is kept with the incident (ids are handed out ahead of the writer).
     auto& up = c.get(sql::kKeepIncidentSeq);
@@ -57,6 +59,7 @@ void update_incident(StatementCache& c, const Incident& i) {
     bind_opt(st, k++, i.mitigated_at);
     bind_opt(st, k++, i.resolved_at);
     st.bind(k++, static_cast<int64_t>(i.updated_at));
+    st.bind(k++, i.declined ? 1 : 0);
     st.bind(k++, i.id);
     st.bind(k++, static_cast<int64_t>(i.version));
     if (st.exec() != 1) throw Conflict("incident " + i.id + " changed since it was read");
@@ -280,6 +283,19 @@ void apply_effects(StatementCache& c, const Effects& fx) {
         st.bind(6, static_cast<int64_t>(a.created_at));
         st.bind(7, a.created_by);
         st.exec();
+    }
+    for (const auto& a : fx.action_item_changes) {
+        auto& st = c.get(sql::kChangeActionItem);
+        st.bind(1, a.status);
+        if (a.status == "done")
+            st.bind(2, static_cast<int64_t>(a.at));
+        else
+            st.bind(2);
+        st.bind(3, a.incident_id);
+        st.bind(4, a.number);
+        if (st.exec() != 1)
+            throw std::runtime_error("no action item " + std::to_string(a.number) + " in " +
+                                     a.incident_id);
     }
     for (const auto& b : fx.channels) bind_channel(c, b, b.is_incident_channel && !fx.created);
     for (const auto& s : fx.suffixes) {

@@ -54,6 +54,7 @@ class ReadPool {
 Incident read_incident(SQLite::Statement& q);
 void bind_incident(SQLite::Statement& st, const Incident& i);  // from parameter 1
 Timer read_timer(SQLite::Statement& q);
+ActionItem read_action_item(SQLite::Statement& q);
 OutboxItem read_outbox(SQLite::Statement& q);
 
 // Thrown inside a write job; mapped to Applied by the committer.
@@ -78,6 +79,10 @@ class SqliteStorage final : public Storage {
     std::optional<IncidentState> load(const std::string& id) override;
     std::optional<std::string> incident_for_channel(const std::string& channel_id) override;
     std::vector<Incident> list(bool open_only, int limit) override;
+    Page list_page(bool open_only, EpochMs since, const std::string& cursor, int limit) override;
+    // ReportReads
+    std::vector<PageSent> pages_between(EpochMs from, EpochMs to) override;
+    std::vector<ActionItem> overdue_action_items(const std::string& day) override;
     std::vector<TimelineEvent> timeline(const std::string& incident_id) override;
     std::vector<ActionItem> action_items(const std::string& incident_id) override;
     std::vector<std::string> notes_since_last_update(const std::string& incident_id,

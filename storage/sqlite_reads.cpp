@@ -50,7 +50,24 @@ Incident read_incident(SQLite::Statement& q) {
     i.resolved_at = opt_ms(q.getColumn(c++));
     i.updated_at = q.getColumn(c++).getInt64();
     i.version = q.getColumn(c++).getInt64();
+    i.drill = q.getColumn(c++).getInt() != 0;
+    i.declined = q.getColumn(c++).getInt() != 0;
     return i;
+}
+
+ActionItem read_action_item(SQLite::Statement& q) {
+    ActionItem a;
+    a.id = q.getColumn(0).getInt64();
+    a.incident_id = q.getColumn(1).getString();
+    a.number = q.getColumn(2).getInt();
+    a.text = q.getColumn(3).getString();
+    a.owner = q.getColumn(4).getString();
+    a.due = opt_str(q.getColumn(5));
+    a.created_at = q.getColumn(6).getInt64();
+    a.created_by = q.getColumn(7).getString();
+    a.status = q.getColumn(8).getString();
+    a.done_at = opt_ms(q.getColumn(9));
+    return a;
 }
 
 Timer read_timer(SQLite::Statement& q) {
@@ -166,15 +183,7 @@ std::vector<ActionItem> SqliteStorage::action_items(const std::string& incident_
     q.bind(1, incident_id);
     std::vector<ActionItem> out;
     while (q.executeStep()) {
-        ActionItem a;
-        a.id = q.getColumn(0).getInt64();
-        a.incident_id = q.getColumn(1).getString();
-        a.number = q.getColumn(2).getInt();
-        a.text = q.getColumn(3).getString();
-        a.owner = q.getColumn(4).getString();
-        a.due = opt_str(q.getColumn(5));
-        a.created_at = q.getColumn(6).getInt64();
-        a.created_by = q.getColumn(7).getString();
+        ActionItem a = read_action_item(q);
         out.push_back(std::move(a));
     }
     return out;

@@ -30,6 +30,7 @@ struct StorageOptions {
 
 class Storage : public IncidentReads,
                 public AlertReads,
+                public ReportReads,
                 public Sequences,
                 public Committer,
                 public ChatReads,

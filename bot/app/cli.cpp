@@ -82,11 +82,6 @@ std::vector<std::string> stranded_messages(const Config& cfg) {
     return out;
 }
 
-std::string pad(std::string s, std::size_t w) {
-    const std::size_t len = utf8_length(s);
-    if (len < w) s.append(w - len, ' ');
-    return s;
-}
 
 }  // namespace
 
@@ -112,18 +107,41 @@ int run_cli(int argc, char** argv) {
     serve_cmd->add_option("--listen", listen,
                           "HOST:PORT (overrides server.listen; port 0 picks one)");
 
-    bool open_only = false, as_json = false;
-    auto* incidents_cmd = app.add_subcommand("incidents", "List incidents, newest first");
+    ListingOptions listing;
+    auto* incidents_cmd = app.add_subcommand(
+        "incidents", "List incidents, newest first, a page at a time (never silently cut)");
     add_common(incidents_cmd, true);
-    incidents_cmd->add_flag("--open", open_only, "Only incidents that are not resolved");
-    incidents_cmd->add_flag("--json", as_json, "JSON instead of a table");
+    incidents_cmd->add_flag("--open", listing.open_only, "Only incidents that are not resolved");
+    incidents_cmd->add_flag("--json", listing.as_json,
+                            "JSON (muster.incidents.v1: incidents and the next page's cursor)");
+    incidents_cmd->add_option("--since", listing.since,
+                              "Declared since: 30d, 12h, 2026-11-01 or an RFC 3339 time");
+    incidents_cmd->add_option("--limit", listing.limit, "Incidents per page (1-1000)")
+        ->check(CLI::Range(1, 1000));
+    incidents_cmd->add_option("--after", listing.cursor,
+                              "The cursor a previous page ended with (its `next`)");
+    incidents_cmd->add_flag("--all", listing.all, "Every page, one after another");
 
-    std::string export_id, format = "json", out_path;
-    auto* export_cmd = app.add_subcommand("export", "Export an incident and its timeline");
+    DocumentOptions doc;
+    auto* export_cmd =
+        app.add_subcommand("export", "The post-incident review of an incident (PIR document)");
     add_common(export_cmd, true);
-    export_cmd->add_option("id", export_id, "Incident id, e.g. INC-20261122-001")->required();
-    export_cmd->add_option("--format", format, "json (markdown and html come with the PIR work)");
-    export_cmd->add_option("--out", out_path, "Write to this file instead of stdout");
+    export_cmd->add_option("id", doc.id, "Incident id, e.g. INC-20261122-001")->required();
+    export_cmd->add_option("--format", doc.format,
+                           "markdown (default), html (standalone, SVG timeline), json "
+                           "(muster.pir.v1), or incident (the raw record and timeline)");
+    export_cmd->add_option("--out", doc.out, "Write to this file instead of stdout");
+    export_cmd->add_option("--tz", doc.tz, "Time zone of the times shown (default reports.timezone)");
+
+    DocumentOptions rep;
+    auto* report_cmd = app.add_subcommand("report", "Numbers across incidents: are we faster?");
+    add_common(report_cmd, true);
+    report_cmd->add_option("--since", rep.since, "Start: 30d (default reports.window), "
+                                                 "2026-11-01 or an RFC 3339 time");
+    report_cmd->add_option("--until", rep.until, "End (default now), written like --since");
+    report_cmd->add_option("--format", rep.format, "markdown (default), html or json");
+    report_cmd->add_option("--out", rep.out, "Write to this file instead of stdout");
+    report_cmd->add_option("--tz", rep.tz, "Time zone of the times shown (default reports.timezone)");
 
     auto* check_cmd =
         app.add_subcommand("check-config", "Validate the configuration and templates");
@@ -176,47 +194,9 @@ int run_cli(int argc, char** argv) {
         return fail(e.what(), 2);
     }
     try {
-        if (app.got_subcommand("incidents")) {
-            const auto list = db->list(open_only, 1000);
-            if (as_json) {
-                nlohmann::json arr = nlohmann::json::array();
-                for (const auto& i : list) arr.push_back(incident_json(i));
-                std::printf("%s\n", dump_json(arr, 2).c_str());
-                return 0;
-            }
-            if (list.empty()) {
-                std::printf(open_only ? "No open incidents.\n" : "No incidents.\n");
-                return 0;
-            }
-            std::printf("%s\n", (pad("ID", 18) + pad("SEV", 5) + pad("STATUS", 15) +
-                                 pad("DECLARED (UTC)", 22) + pad("IC", 14) + "TITLE")
-                                    .c_str());
-            // Stored text is clean; this is a terminal, so escape anything that is not anyway.
-            for (const auto& i : list)
-                std::printf("%s\n", escape_controls(pad(i.id, 18) + pad(i.severity, 5) +
-                                                    pad(status_name(i.status), 15) +
-                                                    pad(format_human_utc(i.declared_at), 22) +
-                                                    pad(i.ic.empty() ? "-" : i.ic, 14) + i.title)
-                                        .c_str());
-            return 0;
-        }
-        if (app.got_subcommand("export")) {
-            if (format != "json")
-                return fail("--format " + format + " is not available yet; use --format json", 2);
-            const auto id = normalize_incident_id(export_id);
-            if (!id) return fail("'" + export_id + "' is not an incident id (INC-YYYYMMDD-NNN)", 2);
-            const auto doc = export_incident(*db, *id);
-            if (!doc) return fail("no incident " + *id + " in " + cfg.storage.path, 1);
-            const std::string text = dump_json(*doc, 2) + "\n";
-            if (out_path.empty()) {
-                std::fwrite(text.data(), 1, text.size(), stdout);
-            } else {
-                std::ofstream out(out_path, std::ios::binary);
-                out << text;
-                if (!out) return fail("cannot write " + out_path, 1);
-            }
-            return 0;
-        }
+        if (app.got_subcommand("incidents")) return list_incidents(*db, listing);
+        if (app.got_subcommand("export")) return export_document(*db, cfg, doc);
+        if (app.got_subcommand("report")) return report_document(*db, cfg, rep);
     } catch (const std::exception& e) {
         return fail(std::string("reading the database failed: ") + e.what(), 2);
     }

@@ -203,11 +203,12 @@ void read_config(Reader& r, const YAML::Node& root, Config& c) {
     if (!r.expect_map(root, "",
                       {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
                        "grafana", "correlation", "heartbeats", "severities", "contacts",
-                       "escalation", "priority_matrix", "templates", "outbox", "log", "retention"}))
+                       "escalation", "priority_matrix", "templates", "outbox", "log", "retention", "reports"}))
         return;
     read_server(r, root, c);
     read_storage(r, root, c);
     read_retention(r, root, c);
+    read_reports(r, root, c);
     read_chat(r, root, c);
     read_slack(r, root, c);
     read_teams(r, root, c);

@@ -57,8 +57,19 @@ struct Config {
         std::size_t max_connections = 1024;
         // A request whose write cannot begin within this is answered 503 (Slack gives 3 s).
         std::int64_t answer_within_ms = 2500;
-        std::string api_token;
+        std::string api_token;  // bearer token for /api/v1 (empty: the API answers 404)
+        // Where people reach this server ("https://muster.example.com"); chat answers
+        // `/incident export` with a link under it when set, with the document when not.
+        std::string public_url;
     } server;
+    // Reports across incidents (muster report, /api/v1/reports, the PIR's times).
+    struct Reports {
+        std::string timezone = "UTC";  // tz database name: times in documents and working hours
+        int work_start_hour = 9;       // working hours [start, end) in `timezone`, local hours
+        int work_end_hour = 18;
+        std::vector<int> work_days = {1, 2, 3, 4, 5};  // ISO weekdays, 1 = Monday
+        std::int64_t default_window_ms = 30LL * 24 * 3'600'000;  // --since when not given
+    } reports;
     struct Storage {
         std::string path = "./data/muster.db";
         std::string synchronous = "full";  // full | normal

@@ -188,6 +188,7 @@ class Reader {
 void read_server(Reader& r, const YAML::Node& root, Config& c);
 void read_storage(Reader& r, const YAML::Node& root, Config& c);
 void read_retention(Reader& r, const YAML::Node& root, Config& c);
+void read_reports(Reader& r, const YAML::Node& root, Config& c);
 void read_chat(Reader& r, const YAML::Node& root, Config& c);
 void read_slack(Reader& r, const YAML::Node& root, Config& c);
 void read_teams(Reader& r, const YAML::Node& root, Config& c);

@@ -8,7 +8,7 @@ void read_server(Reader& r, const YAML::Node& root, Config& c) {
     if (const auto n = root["server"]; r.expect_map(
             n, "server",
             {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "idle_timeout",
-             "drain_timeout", "threads", "max_connections", "answer_within", "api_token"})) {
+             "drain_timeout", "threads", "max_connections", "answer_within", "api_token", "public_url"})) {
         std::string listen;
         if (r.scalar(n["listen"], "server.listen", listen)) {
             const auto colon = listen.rfind(':');
@@ -36,7 +36,55 @@ void read_server(Reader& r, const YAML::Node& root, Config& c) {
         r.integer(n, "server", "max_connections", c.server.max_connections, 1, 1'000'000);
         r.duration(n, "server", "answer_within", c.server.answer_within_ms);
         r.str(n, "server", "api_token", c.server.api_token);
+        r.str(n, "server", "public_url", c.server.public_url);
+        while (!c.server.public_url.empty() && c.server.public_url.back() == '/')
+            c.server.public_url.pop_back();
+        if (!c.server.public_url.empty() && c.server.public_url.rfind("http://", 0) != 0 &&
+            c.server.public_url.rfind("https://", 0) != 0)
+            r.error(n["public_url"], "server.public_url",
+                    "'" + c.server.public_url + "' must start with https:// (or http://)");
     }
+}
+
+// reports: timezone, working_hours "09:00-18:00", working_days [mon, …], window.
+void read_reports(Reader& r, const YAML::Node& root, Config& c) {
+    const auto n = root["reports"];
+    if (!r.expect_map(n, "reports", {"timezone", "working_hours", "working_days", "window"}))
+        return;
+    r.str(n, "reports", "timezone", c.reports.timezone);
+    std::string hours;
+    if (r.scalar(n["working_hours"], "reports.working_hours", hours)) {
+        int h1 = -1, m1 = -1, h2 = -1, m2 = -1;
+        char tail = 0;
+        if (std::sscanf(hours.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
+            m1 != 0 || m2 != 0 || h1 < 0 || h1 > 23 || h2 < 1 || h2 > 24 || h2 <= h1)
+            r.error(n["working_hours"], "reports.working_hours",
+                    "'" + hours + "' must be whole hours HH:00-HH:00, e.g. 09:00-18:00");
+        else {
+            c.reports.work_start_hour = h1;
+            c.reports.work_end_hour = h2;
+        }
+    }
+    if (const auto d = n["working_days"]; d.IsDefined()) {
+        static const char* names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+        std::vector<int> days;
+        if (!d.IsSequence())
+            r.error(d, "reports.working_days", "must be a list, e.g. [mon, tue, wed, thu, fri]");
+        else
+            for (const auto& item : d) {
+                std::string v = item.IsScalar() ? item.as<std::string>() : "";
+                for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                int found = 0;
+                for (int i = 0; i < 7; ++i)
+                    if (v.substr(0, 3) == names[i]) found = i + 1;
+                if (found == 0)
+                    r.error(item, "reports.working_days", "'" + v + "' is not a day (mon … sun)");
+                else
+                    days.push_back(found);
+            }
+        c.reports.work_days = days;
+    }
+    r.duration(n, "reports", "window", c.reports.default_window_ms);
 }
 
 void read_storage(Reader& r, const YAML::Node& root, Config& c) {

@@ -1,6 +1,7 @@
 // What can only be checked once the whole file is read, and secrets from the environment.
 #include "bot/config/config_reader.h"
 #include "bot/domain/channel_name.h"
+#include "bot/messages/local_time.h"
 
 namespace muster::config_reading {
 
@@ -58,6 +59,9 @@ void validate(const Config& c, const std::string& file, std::vector<ConfigError>
             err("heartbeats." + name + ".token",
                 "a heartbeat needs a bearer token: set token here or server.api_token");
     }
+    if (!TimeZone::find(c.reports.timezone))
+        err("reports.timezone", "'" + c.reports.timezone +
+                                    "' is not in the tz database (e.g. UTC, Europe/Berlin)");
     if (!c.pagerduty.api_token.empty() && c.pagerduty.from.empty())
         err("pagerduty.from",
             "the PagerDuty REST API needs the email of a PagerDuty user with api_token (it is "

@@ -94,6 +94,7 @@ struct Effects {
     std::optional<std::int64_t> fire;  // the timer this firing consumes: must be pending
     std::vector<PageSent> pages;
     std::vector<ActionItem> action_items;
+    std::vector<ActionItemChange> action_item_changes;
     std::vector<ChannelBinding> channels;
     std::vector<ChannelSuffix> suffixes;
     std::vector<RememberedMessage> remembered;
@@ -106,7 +107,8 @@ struct Effects {
 
     bool writes_nothing() const {
         return !created && !updated && timeline.empty() && schedule.empty() && cancel.empty() &&
-               !fire && pages.empty() && action_items.empty() && channels.empty() &&
+               !fire && pages.empty() && action_items.empty() && action_item_changes.empty() &&
+               channels.empty() &&
                suffixes.empty() && remembered.empty() && withdrawals.empty() && dedupe.empty() &&
                links.empty() && alerts.empty() && notifications.empty() && outbox.empty();
     }

@@ -41,6 +41,10 @@ struct Incident {
     // Bumped by storage with every change to the record; a change decided on an older version
     // is refused (optimistic concurrency: reads happen off the writer).
     std::int64_t version = 0;
+    // A practice run (declared with --drill): handled like any incident, left out of reports.
+    bool drill = false;
+    // Not an incident after all (`/incident decline`): resolved, no review, left out of reports.
+    bool declined = false;
 
     std::string& role_holder(Role r);
     const std::string& role_holder(Role r) const;

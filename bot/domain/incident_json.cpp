@@ -36,7 +36,9 @@ nlohmann::json incident_to_json(const Incident& i) {
             {"mitigated_at", opt(i.mitigated_at)},
             {"resolved_at", opt(i.resolved_at)},
             {"updated_at", i.updated_at},
-            {"version", i.version}};
+            {"version", i.version},
+            {"drill", i.drill},
+            {"declined", i.declined}};
 }
 
 std::string incident_snapshot(const Incident& i) {
@@ -73,6 +75,8 @@ std::string incident_snapshot(const Incident& i) {
     put_time("resolved_at", i.resolved_at);
     j["updated_at"] = i.updated_at;
     j["version"] = i.version;
+    if (i.drill) j["drill"] = true;
+    if (i.declined) j["declined"] = true;
     text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     last = i;
     return text;
@@ -103,6 +107,8 @@ Incident incident_from_json(const nlohmann::json& j) {
     i.resolved_at = opt_ms(j, "resolved_at");
     i.updated_at = json_int(j, "updated_at").value_or(0);
     i.version = json_int(j, "version").value_or(0);
+    i.drill = json_bool(j, "drill", false);
+    i.declined = json_bool(j, "declined", false);
     return i;
 }
 

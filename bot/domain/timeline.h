@@ -30,6 +30,15 @@ struct ActionItem {
     std::optional<std::string> due;  // YYYY-MM-DD
     EpochMs created_at = 0;
     std::string created_by;
+    std::string status = "open";  // open | done
+    std::optional<EpochMs> done_at;
+};
+// An action item marked done (or open again).
+struct ActionItemChange {
+    std::string incident_id;
+    int number = 0;
+    std::string status;  // open | done
+    EpochMs at = 0;
 };
 
 }  // namespace muster

@@ -30,6 +30,8 @@ nlohmann::json incident_json(const Incident& i) {
         {"mitigated_at", time_or_null(i.mitigated_at)},
         {"resolved_at", time_or_null(i.resolved_at)},
         {"updated_at", format_rfc3339(i.updated_at)},
+        {"drill", i.drill},
+        {"declined", i.declined},
         {"duration_seconds",
          ((i.resolved_at ? *i.resolved_at : i.updated_at) - i.declared_at) / 1000},
     };
@@ -38,13 +40,9 @@ nlohmann::json incident_json(const Incident& i) {
     return j;
 }
 
-std::optional<nlohmann::json> export_incident(IncidentReads& reads, const std::string& id) {
-    const auto state = reads.load(id);
-    if (!state) return std::nullopt;
-    nlohmann::json doc = {{"format", "muster.incident.v1"},
-                          {"incident", incident_json(state->incident)}};
-    doc["timeline"] = nlohmann::json::array();
-    for (const auto& e : reads.timeline(id)) {
+nlohmann::json timeline_json(const std::vector<TimelineEvent>& events) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : events) {
         nlohmann::json je = {{"id", e.id},     {"at", format_rfc3339(e.at)}, {"at_ms", e.at},
                              {"type", e.type}, {"actor", e.actor},           {"source", e.source},
                              {"text", e.text}};
@@ -57,18 +55,34 @@ std::optional<nlohmann::json> export_incident(IncidentReads& reads, const std::s
             const auto data = nlohmann::json::parse(*e.data, nullptr, false);
             je["data"] = data.is_discarded() ? nlohmann::json(*e.data) : data;
         }
-        doc["timeline"].push_back(je);
+        out.push_back(std::move(je));
     }
-    doc["action_items"] = nlohmann::json::array();
-    for (const auto& a : reads.action_items(id))
-        doc["action_items"].push_back({{"id", a.id},
-                                       {"number", a.number},
-                                       {"text", a.text},
-                                       {"owner", a.owner},
-                                       {"due", str_or_null(a.due)},
-                                       {"created_at", format_rfc3339(a.created_at)},
-                                       {"created_by", a.created_by}});
-    return doc;
+    return out;
+}
+
+nlohmann::json action_items_json(const std::vector<ActionItem>& items) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& a : items)
+        out.push_back({{"id", a.id},
+                       {"number", a.number},
+                       {"text", a.text},
+                       {"owner", a.owner},
+                       {"due", str_or_null(a.due)},
+                       {"status", a.status},
+                       {"done_at", a.done_at ? nlohmann::json(format_rfc3339(*a.done_at))
+                                             : nlohmann::json(nullptr)},
+                       {"created_at", format_rfc3339(a.created_at)},
+                       {"created_by", a.created_by}});
+    return out;
+}
+
+std::optional<nlohmann::json> export_incident(IncidentReads& reads, const std::string& id) {
+    const auto state = reads.load(id);
+    if (!state) return std::nullopt;
+    return nlohmann::json{{"format", "muster.incident.v1"},
+                          {"incident", incident_json(state->incident)},
+                          {"timeline", timeline_json(reads.timeline(id))},
+                          {"action_items", action_items_json(reads.action_items(id))}};
 }
 
 }  // namespace muster

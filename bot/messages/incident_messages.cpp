@@ -165,6 +165,7 @@ nlohmann::json IncidentMessages::template_data(const Incident& inc, EpochMs now)
     nlohmann::json d = {
         {"id", inc.id},
         {"title", inc.title},
+        {"drill", inc.drill},
         {"severity", inc.severity},
         {"severity_name", sev ? sev->name : inc.severity},
         {"severity_description", sev ? sev->description : ""},

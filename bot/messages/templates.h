@@ -16,12 +16,31 @@
 namespace muster {
 
 const std::map<std::string, std::string>& embedded_templates();
+// The names each template's data has (templates/README.md); "." (the current item) is always
+// allowed. A template that uses another name fails check().
+const std::map<std::string, std::vector<std::string>>& template_variables();
+// The tags of `text` that name no variable of `name`, and its syntax error, as
+// "<origin>:<line>: …" problems (empty when the template is fine).
+std::vector<std::string> template_problems(const std::string& name, const std::string& text,
+                                           const std::string& origin);
+
+// How a document template's {{values}} are escaped.
+enum class DocumentFormat { markdown, html };
+
+// Whether `name` is a document template (rendered to text: pir_markdown, pir_html, report_*)
+// rather than a message template (rendered to the neutral message model).
+bool is_document_template(const std::string& name);
 
 class Templates {
   public:
     explicit Templates(std::string override_dir = "");
     // Throws std::runtime_error naming the template when it cannot produce a message.
     Message render(const std::string& name, const nlohmann::json& data) const;
+    // A document template rendered to text, every {{value}} escaped for `format` ({{{value}}}
+    // is for markup Muster made itself, the SVG timeline). Throws like render(), after falling
+    // back to the built-in template as render() does.
+    std::string render_document(const std::string& name, const nlohmann::json& data,
+                                DocumentFormat format) const;
     // Problems with the override files (parse errors, output that is not a message).
     std::vector<std::string> check() const;
     std::string source_of(const std::string& name) const;  // a path, or "(built in)"

@@ -163,6 +163,7 @@ void Escalation::on_resolved(const IncidentState& s, const Actor& actor, EpochMs
     follow_pages(s, "resolve", fx);
     const SeverityDef* sev = config_.severity(inc.severity);
     if (!sev || !sev->review_within_ms) return;  // this severity needs no review
+    if (inc.declined) return;                    // not an incident: nothing to review
     const std::int64_t review_within = *sev->review_within_ms;
     // One review per incident: resolved again after a reopen, it keeps the first action item (and
     // its reminder counts from this resolution).

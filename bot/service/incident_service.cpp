@@ -90,6 +90,7 @@ Decision IncidentService::declare(const Declaration& d, const Actor& actor, Epoc
     inc.origin_channel = actor.channel_id;
     inc.declared_at = now;
     inc.updated_at = now;
+    inc.drill = d.drill;
 
     Decision out;
     Effects& fx = out.effects;
@@ -109,6 +110,7 @@ Decision IncidentService::declare(const Declaration& d, const Actor& actor, Epoc
                            {"urgency", inc.urgency_level},
                            {"channel", actor.channel_id}};
     if (!d.link.empty()) data["link"] = d.link;
+    if (d.drill) data["drill"] = true;
     declared.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     fx.timeline.push_back(declared);
     for (const auto& ch : fx.channels)
@@ -170,18 +172,20 @@ Decision IncidentService::acknowledge(const IncidentState& s, const Actor& actor
 }
 
 Decision IncidentService::resolve(const IncidentState& s, const Actor& actor,
-                                  const std::string& text, EpochMs now) const {
+                                  const std::string& text, EpochMs now, bool declined) const {
     if (auto refused = check_transition(s.incident, Status::resolved))
         return refuse(refused->message);
     Decision d = changing(s, actor, now);
     Incident& inc = *d.effects.updated;
     const Status before = inc.status;
     apply_status(inc, Status::resolved, now);
-    d.effects.timeline.push_back(
-        change(inc, actor, now, "resolved", "status", status_name(before), "resolved", text));
-    // The severity's review rule (seeds 000/001: P0/P1 within 48 h).
+    inc.declined = declined;
+    d.effects.timeline.push_back(change(inc, actor, now, declined ? "declined" : "resolved",
+                                        "status", status_name(before), "resolved", text));
+    // The severity's review rule (seeds 000/001: P0/P1 within 48 h); none for a declined one.
     std::optional<EpochMs> review_due;
-    if (const SeverityDef* sev = config_.severity(inc.severity); sev && sev->review_within_ms)
+    if (const SeverityDef* sev = config_.severity(inc.severity);
+        sev && sev->review_within_ms && !declined)
         review_due = now + *sev->review_within_ms;
     d.effects.notifications.push_back(Resolved{inc, text, actor.user_id, review_due});
     d.effects.notifications.push_back(SourceSync{inc.id, "resolve", actor.platform});
@@ -195,6 +199,7 @@ Decision IncidentService::reopen(const IncidentState& s, const Actor& actor,
     Decision d = changing(s, actor, now);
     Incident& inc = *d.effects.updated;
     apply_reopen(inc, now);
+    inc.declined = false;
     d.effects.timeline.push_back(
         change(inc, actor, now, "reopened", "status", "resolved", status_name(inc.status), text));
     d.effects.notifications.push_back(
@@ -273,6 +278,22 @@ Decision IncidentService::add_action_item(const IncidentState& s, const Actor& a
             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     d.effects.timeline.push_back(e);
     d.detail = std::to_string(a.number);
+    return d;
+}
+
+Decision IncidentService::close_action_item(const IncidentState& s, const Actor& actor,
+                                            const ActionItem& item, bool done,
+                                            EpochMs now) const {
+    const std::string to = done ? "done" : "open";
+    if (item.status == to)
+        return refuse("Action item " + std::to_string(item.number) + " of " + s.incident.id +
+                      " is " + to + " already.");
+    Decision d = changing(s, actor, now);
+    d.effects.action_item_changes.push_back({s.incident.id, item.number, to, now});
+    TimelineEvent e = change(s.incident, actor, now, done ? "action_item_done" : "action_item_reopened",
+                             "action_item_" + std::to_string(item.number), item.status, to,
+                             item.text);
+    d.effects.timeline.push_back(e);
     return d;
 }
 

@@ -33,6 +33,7 @@ struct Declaration {
     std::optional<Level> impact, urgency;  // seed 003's matrix picks it
     std::string title;
     std::string link = {};  // where an alert source's incident came from (shown, kept in data)
+    bool drill = false;     // a practice run: an incident like any other, left out of reports
 };
 
 // A message someone marked for the timeline (a Slack pin or 📌, later a Teams equivalent).
@@ -52,8 +53,10 @@ class IncidentService {
     Decision update(const IncidentState& s, const Actor& actor, Status to, const std::string& text,
                     const std::vector<std::string>& notes_since_last_update, EpochMs now) const;
     Decision acknowledge(const IncidentState& s, const Actor& actor, EpochMs now) const;
+    // declined: not an incident after all (`/incident decline`): resolved without a review and
+    // left out of reports.
     Decision resolve(const IncidentState& s, const Actor& actor, const std::string& text,
-                     EpochMs now) const;
+                     EpochMs now, bool declined = false) const;
     Decision reopen(const IncidentState& s, const Actor& actor, const std::string& text,
                     EpochMs now) const;
     Decision change_severity(const IncidentState& s, const Actor& actor,
@@ -66,6 +69,9 @@ class IncidentService {
     Decision add_action_item(const IncidentState& s, const Actor& actor, const std::string& text,
                              const std::string& owner, const std::optional<std::string>& due,
                              EpochMs now) const;
+    // Marks an action item done (or open again, done = false); `item` as read.
+    Decision close_action_item(const IncidentState& s, const Actor& actor, const ActionItem& item,
+                               bool done, EpochMs now) const;
     Decision set_impact(const IncidentState& s, const Actor& actor, const std::string& text,
                         EpochMs now) const;
     Decision set_root_cause(const IncidentState& s, const Actor& actor, const std::string& text,

@@ -27,6 +27,15 @@ class IncidentReads {
     virtual std::optional<std::string> incident_for_channel(const std::string& channel_id) = 0;
     // Newest first; open_only leaves out resolved ones.
     virtual std::vector<Incident> list(bool open_only, int limit) = 0;
+    // A page of the listing, newest first: incidents declared at or after `since` (ms since the
+    // epoch; 0 = all), after `cursor` (from the previous page; "" = from the newest), at most
+    // `limit`. `next` is the cursor of the page after, empty when this was the last.
+    struct Page {
+        std::vector<Incident> incidents;
+        std::string next;
+    };
+    virtual Page list_page(bool open_only, EpochMs since, const std::string& cursor,
+                           int limit) = 0;
     virtual std::vector<TimelineEvent> timeline(const std::string& incident_id) = 0;
     virtual std::vector<ActionItem> action_items(const std::string& incident_id) = 0;
     // The notes posted since the incident's last status update before `before`, oldest first.
@@ -56,6 +65,16 @@ class AlertReads {
     // Pending timers of `kind` whose key starts with `key_prefix` and that belong to no incident.
     virtual std::vector<Timer> unbound_timers(const std::string& kind,
                                               const std::string& key_prefix) = 0;
+};
+
+// What reports across incidents read (muster report, /api/v1/reports).
+class ReportReads {
+  public:
+    virtual ~ReportReads() = default;
+    // Pages sent at or after `from` and before `to` (ms since the epoch), oldest first.
+    virtual std::vector<PageSent> pages_between(EpochMs from, EpochMs to) = 0;
+    // Action items still open whose due date (YYYY-MM-DD) is before `day`.
+    virtual std::vector<ActionItem> overdue_action_items(const std::string& day) = 0;
 };
 
 // Numbers handed out without waiting for the writer (one process per database holds them; the

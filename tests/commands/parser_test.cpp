@@ -35,7 +35,7 @@ TEST(Parser, Declare) {
 
 TEST(Parser, DeclareErrorsCarryTheUsageLine) {
     auto e = bad("declare");
-    EXPECT_NE(e.usage.find("/incident declare <P0-P3> <title…>"), std::string::npos);
+    EXPECT_NE(e.usage.find("/incident declare [--drill] <P0-P3> <title…>"), std::string::npos);
     EXPECT_NE(bad("declare P7 x").message.find("'P7' is not a severity (P0-P3)"),
               std::string::npos);
     EXPECT_NE(bad("declare P1").message.find("title"), std::string::npos);
@@ -111,7 +111,12 @@ TEST(Parser, MalformedCommandsAreSpecific) {
         EXPECT_EQ(ok(std::string("page ") + word).text, word);
     }
     EXPECT_NE(bad("page").message.find("Say whom to page"), std::string::npos);
-    EXPECT_NE(bad("export markdown").message.find("Unknown command"), std::string::npos);
+    EXPECT_NE(bad("export pdf").message.find("Formats are markdown, html and json"),
+              std::string::npos);
+    EXPECT_NE(bad("export INC-20261122-001 html json").usage.find("/incident export"),
+              std::string::npos);
+    EXPECT_NE(bad("action done").message.find("Which action item?"), std::string::npos);
+    EXPECT_NE(bad("exportt").message.find("Unknown command"), std::string::npos);
     EXPECT_NE(bad("frobnicate").text().find("Usage: /incident <declare|"), std::string::npos);
 }
 
@@ -154,4 +159,35 @@ TEST(Parser, ConfiguredSeverities) {
     auto e = parse_command("declare P1 x", custom);
     ASSERT_TRUE(std::get_if<UsageError>(&e));
     EXPECT_NE(std::get<UsageError>(e).message.find("SEV1|SEV2"), std::string::npos);
+}
+
+TEST(Parser, ReviewVerbs) {
+    // export: the PIR, Markdown unless a format is named; the incident may be named first.
+    EXPECT_EQ(ok("export").verb, Verb::export_pir);
+    EXPECT_EQ(ok("export").text, "markdown");
+    EXPECT_EQ(ok("export HTML").text, "html");
+    EXPECT_EQ(ok("export md").text, "markdown");
+    const auto named = ok("export INC-20261122-001 json");
+    EXPECT_EQ(named.incident_id, "INC-20261122-001");
+    EXPECT_EQ(named.text, "json");
+    // decline: not an incident after all, with an optional reason.
+    const auto d = ok("decline INC-20261122-001 canary noise, not user facing");
+    EXPECT_EQ(d.verb, Verb::decline);
+    EXPECT_EQ(d.text, "canary noise, not user facing");
+    // drills: the flag before or after the severity, never part of the title.
+    const auto drill = ok("declare --drill P2 game day: failover");
+    EXPECT_TRUE(drill.drill);
+    EXPECT_EQ(drill.severity, "P2");
+    EXPECT_EQ(drill.text, "game day: failover");
+    EXPECT_TRUE(ok("declare P2 --drill db failover").drill);
+    EXPECT_EQ(ok("declare P2 --drill db failover").text, "db failover");
+    EXPECT_FALSE(ok("declare P2 db failover --drill").drill);  // at the end it is title text
+    // action items are closed and reopened by number.
+    const auto done = ok("action done 2");
+    EXPECT_EQ(done.action_number, 2);
+    EXPECT_TRUE(done.action_done);
+    const auto again = ok("action INC-20261122-001 reopen 3");
+    EXPECT_EQ(again.action_number, 3);
+    EXPECT_FALSE(again.action_done);
+    EXPECT_EQ(ok("action done with the rollback runbook @U0BOB1").action_number, 0);
 }

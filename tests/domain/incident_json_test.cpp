@@ -33,6 +33,7 @@ Incident every_field_set() {
     i.resolved_at = 4000;
     i.updated_at = 5000;
     i.version = 9;
+    i.drill = true;
     return i;
 }
 
@@ -81,6 +82,7 @@ TEST(IncidentSnapshot, AChangeToAnyFieldMakesANewSnapshot) {
         [](Incident& i) { i.resolved_at.reset(); },
         [](Incident& i) { i.updated_at += 1; },
         [](Incident& i) { i.version += 1; },
+        [](Incident& i) { i.drill = !i.drill; },
     };
     const Incident base = every_field_set();
     for (std::size_t k = 0; k < changes.size(); ++k) {

@@ -44,16 +44,25 @@ TEST(CliE2E, ReadCommandsFailCleanly) {
     EXPECT_NE(bad_id.err.find("not an incident id"), std::string::npos);
     const auto unknown = run_muster({"export", "INC-19990101-001", "--db", s.db()});
     EXPECT_EQ(unknown.exit_code, 1);
-    const auto md =
-        run_muster({"export", "INC-19990101-001", "--format", "markdown", "--db", s.db()});
-    EXPECT_EQ(md.exit_code, 2);
-    EXPECT_NE(md.err.find("not available yet"), std::string::npos);
+    const auto pdf =
+        run_muster({"export", "INC-19990101-001", "--format", "pdf", "--db", s.db()});
+    EXPECT_EQ(pdf.exit_code, 2);
+    EXPECT_NE(pdf.err.find("use markdown, html, json or incident"), std::string::npos);
     const auto open = run_muster({"incidents", "--open", "--json", "--db", s.db()});
     ASSERT_EQ(open.exit_code, 0) << open.err;
-    EXPECT_EQ(nlohmann::json::parse(open.out).size(), 1u);
+    EXPECT_EQ(nlohmann::json::parse(open.out)["incidents"].size(), 1u);
     const auto out = dir.file("export.json");
-    const std::string id = nlohmann::json::parse(open.out)[0]["id"];
+    const std::string id = nlohmann::json::parse(open.out)["incidents"][0]["id"];
     EXPECT_EQ(run_muster({"export", id, "--out", out, "--db", s.db()}).exit_code, 0);
+    const auto zone = run_muster({"export", id, "--tz", "Mars/Olympus", "--db", s.db()});
+    EXPECT_EQ(zone.exit_code, 2);
+    EXPECT_NE(zone.err.find("not in the tz database"), std::string::npos);
+    const auto since = run_muster({"report", "--since", "last tuesday", "--db", s.db()});
+    EXPECT_EQ(since.exit_code, 2);
+    EXPECT_NE(since.err.find("--since 'last tuesday'"), std::string::npos);
+    const auto cursor = run_muster({"incidents", "--after", "garbage", "--db", s.db()});
+    EXPECT_EQ(cursor.exit_code, 2);
+    EXPECT_NE(cursor.err.find("not a listing cursor"), std::string::npos);
     const auto usage = run_muster({"frobnicate"});
     EXPECT_EQ(usage.exit_code, 2);
 }

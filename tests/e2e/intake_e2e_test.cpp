@@ -28,7 +28,7 @@ std::string id_in(const std::string& text) {
 }
 
 nlohmann::json exported(const MusterServer& s, const std::string& id) {
-    const auto r = run_muster({"export", id, "--db", s.db()});
+    const auto r = run_muster({"export", id, "--format", "incident", "--db", s.db()});
     return nlohmann::json::parse(r.out);
 }
 

@@ -64,7 +64,7 @@ TEST(SlashCommandE2E, DeclareUpdateAckResolveThenExport) {
     EXPECT_EQ(list.exit_code, 0) << list.err;
     EXPECT_NE(list.out.find(id), std::string::npos);
     EXPECT_NE(list.out.find("resolved"), std::string::npos);
-    const auto exported = run_muster({"export", id, "--format", "json", "--db", s.db()});
+    const auto exported = run_muster({"export", id, "--format", "incident", "--db", s.db()});
     ASSERT_EQ(exported.exit_code, 0) << exported.err;
     const auto doc = nlohmann::json::parse(exported.out);
     EXPECT_EQ(doc["incident"]["id"], id);

@@ -1,0 +1,22 @@
+// Escaping user text for the document formats, once, by the renderer (a template never escapes
+// by hand): HTML (text and attribute values) and Markdown (paragraphs and table cells alike).
+// Text with right-to-left letters is wrapped in Unicode isolates (FSI … PDI) so it cannot
+// reorder the punctuation around it (a table's pipes, a sentence's parentheses).
+#pragma once
+
+#include <string>
+
+namespace muster {
+
+// & < > " ' as entities; line breaks as <br/> (well-formed XML as well as HTML): for text
+// positions of a document.
+std::string escape_html(const std::string& plain);
+// Markdown's punctuation backslash-escaped (\ ` * _ { } [ ] ( ) | ~ !, and # + - or "1." at the
+// start where they would begin a heading or a list), so a title can neither format nor link;
+// HTML's < > & as entities (Markdown renderers pass raw HTML through); a line break as <br/>, so
+// a note with newlines or a "|" keeps a table row one row with its cells.
+std::string escape_markdown(const std::string& plain);
+// Whether the text has right-to-left letters (Hebrew, Arabic and their presentation forms).
+bool has_rtl(const std::string& s);
+
+}  // namespace muster

@@ -1,0 +1,209 @@
+// The PIR's Markdown and HTML (through the pir_markdown and pir_html templates) and its SVG
+// timeline picture.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "bot/messages/escaping.h"
+#include "bot/messages/pir.h"
+
+namespace muster {
+
+namespace {
+
+nlohmann::json template_data(const Pir& p) {
+    const Incident& i = p.incident;
+    nlohmann::json d = {
+        {"id", i.id},
+        {"title", i.title},
+        {"drill", i.drill},
+        {"severity", i.severity},
+        {"severity_name", p.severity_name},
+        {"status_label", status_label(i.status)},
+        {"timezone", p.zone.name()},
+        {"start", p.zone.date_time(i.declared_at)},
+        {"end", i.resolved_at ? p.zone.date_time(*i.resolved_at)
+                              : "still open at " + p.zone.date_time(p.end)},
+        {"duration", pir_duration(p.end - i.declared_at)},
+        {"impact", i.impact},
+        {"root_cause", i.root_cause},
+        {"source", i.source},
+        {"link", ""},
+        {"generated_at", p.zone.date_time(p.generated_at)},
+    };
+    for (const auto& e : p.events)
+        if (e.type == "declared" && e.data) {
+            const auto j = nlohmann::json::parse(*e.data, nullptr, false);
+            if (j.is_object() && j.contains("link") && j["link"].is_string()) d["link"] = j["link"];
+        }
+    d["people"] = nlohmann::json::array();
+    for (const auto& [role, who] : p.people) d["people"].push_back({{"role", role}, {"who", who}});
+    d["metrics"] = nlohmann::json::array({
+        {{"name", "Time to acknowledge"}, {"value", pir_duration(p.time_to_acknowledge)}},
+        {{"name", "Time to mitigate (first Monitoring)"}, {"value", pir_duration(p.time_to_mitigate)}},
+        {{"name", "Time to resolve"}, {"value", pir_duration(p.time_to_resolve)}},
+        {{"name", "Pages sent"}, {"value", std::to_string(p.pages_sent)}},
+        {{"name", "Highest escalation level reached"},
+         {"value", p.highest_level > 0 ? "L" + std::to_string(p.highest_level) : "none"}},
+    });
+    d["timeline"] = nlohmann::json::array();
+    for (const auto& r : p.rows)
+        d["timeline"].push_back({{"time", p.zone.format(r.at, "%Y-%m-%d %H:%M:%S")},
+                                 {"event", r.event},
+                                 {"details", r.details},
+                                 {"who", r.who}});
+    auto list = [](const std::vector<std::string>& items) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& t : items) out.push_back({{"text", t}});
+        return out;
+    };
+    d["went_well"] = list(p.went_well);
+    d["went_wrong"] = list(p.went_wrong);
+    d["lessons"] = list(p.lessons);
+    d["action_items"] = nlohmann::json::array();
+    for (const auto& a : p.action_items)
+        d["action_items"].push_back({{"number", std::to_string(a.number)},
+                                     {"text", a.text},
+                                     {"owner", a.owner.empty() ? "" : "@" + a.owner},
+                                     {"due", a.due.value_or("")},
+                                     {"status", a.status}});
+    return d;
+}
+
+// Text inside SVG (XML): entities only, no line breaks.
+std::string xml(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            case '\n': out += ' '; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return buf;
+}
+
+}  // namespace
+
+// Colours of the status bands (also in the legend; tests look for them in the picture).
+const char* status_colour(Status s) {
+    switch (s) {
+        case Status::investigating: return "#d73a49";
+        case Status::identified: return "#f0883e";
+        case Status::monitoring: return "#d4a72c";
+        case Status::resolved: return "#2da44e";
+    }
+    return "#8c959f";
+}
+
+std::string pir_svg(const Pir& p) {
+    const double width = 960, left = 20, right = 940, band_y = 34, band_h = 34;
+    const EpochMs t0 = p.incident.declared_at;
+    const EpochMs t1 = std::max(p.end, t0 + 60'000);
+    auto x = [&](EpochMs t) {
+        return left + (right - left) * static_cast<double>(std::clamp(t, t0, t1) - t0) /
+                          static_cast<double>(t1 - t0);
+    };
+    std::string s;
+    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 960 190\" width=\"960\" "
+         "height=\"190\" role=\"img\" aria-label=\"Timeline of " +
+         xml(p.incident.id) + "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">";
+    s += "<rect x=\"0\" y=\"0\" width=\"" + num(width) + "\" height=\"190\" fill=\"#ffffff\"/>";
+    s += "<text x=\"20\" y=\"20\" font-size=\"13\" font-weight=\"bold\">" + xml(p.incident.id) +
+         " · " + xml(p.zone.date_time(t0)) + "</text>";
+    // Status phases as bands.
+    for (const auto& ph : p.phases) {
+        const double x0 = x(ph.from), x1 = std::max(x(ph.to), x0 + 1.0);
+        s += "<rect class=\"phase\" x=\"" + num(x0) + "\" y=\"" + num(band_y) + "\" width=\"" +
+             num(x1 - x0) + "\" height=\"" + num(band_h) + "\" fill=\"" +
+             status_colour(ph.status) + "\"><title>" + status_label(ph.status) + " " +
+             xml(p.zone.time_of_day(ph.from)) + "–" + xml(p.zone.time_of_day(ph.to)) +
+             "</title></rect>";
+    }
+    // Markers.
+    const double my = 88;
+    auto marker = [&](EpochMs at, const std::string& shape, const std::string& colour,
+                      const std::string& label) {
+        const double cx = x(at);
+        s += "<g class=\"marker\"><title>" + xml(p.zone.time_of_day(at) + " " + label) + "</title>";
+        if (shape == "circle")
+            s += "<circle cx=\"" + num(cx) + "\" cy=\"" + num(my) + "\" r=\"5\" fill=\"" + colour +
+                 "\"/>";
+        else if (shape == "diamond")
+            s += "<path d=\"M" + num(cx) + " " + num(my - 7) + " L" + num(cx + 7) + " " + num(my) +
+                 " L" + num(cx) + " " + num(my + 7) + " L" + num(cx - 7) + " " + num(my) +
+                 " Z\" fill=\"" + colour + "\"/>";
+        else if (shape == "square")
+            s += "<rect x=\"" + num(cx - 3.5) + "\" y=\"" + num(my + 10) +
+                 "\" width=\"7\" height=\"7\" fill=\"" + colour + "\"/>";
+        else
+            s += "<path d=\"M" + num(cx) + " " + num(my - 8) + " L" + num(cx + 7) + " " +
+                 num(my + 6) + " L" + num(cx - 7) + " " + num(my + 6) + " Z\" fill=\"" + colour +
+                 "\"/>";
+        s += "</g>";
+    };
+    for (const auto& e : p.events) {
+        if (e.type == "declared") marker(e.at, "triangle", "#24292f", "Declared");
+        if (e.type == "page_sent") marker(e.at, "circle", "#0969da", e.text);
+        if (e.type == "acknowledged") marker(e.at, "diamond", "#8250df", "Acknowledged");
+        if (e.type == "note" || e.type == "pinned_message") marker(e.at, "square", "#57606a", e.text);
+        if (e.type == "resolved") marker(e.at, "triangle", "#2da44e", "Resolved");
+    }
+    // Time axis, ticks at a round step in the document's zone.
+    const double ay = 128;
+    s += "<line x1=\"" + num(left) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(right) + "\" y2=\"" +
+         num(ay) + "\" stroke=\"#57606a\" stroke-width=\"1\"/>";
+    static const EpochMs steps[] = {60'000,     5 * 60'000,      15 * 60'000,     30 * 60'000,
+                                    3'600'000,  3 * 3'600'000,   6 * 3'600'000,   12 * 3'600'000,
+                                    86'400'000, 7 * 86'400'000LL};
+    EpochMs step = steps[0];
+    for (EpochMs st : steps) {
+        step = st;
+        if ((t1 - t0) / st <= 8) break;
+    }
+    for (EpochMs t = (t0 / step + 1) * step; t < t1; t += step) {
+        const double tx = x(t);
+        s += "<line x1=\"" + num(tx) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(tx) + "\" y2=\"" +
+             num(ay + 5) + "\" stroke=\"#57606a\"/>";
+        s += "<text x=\"" + num(tx) + "\" y=\"" + num(ay + 17) + "\" text-anchor=\"middle\">" +
+             xml(p.zone.format(t, step >= 86'400'000 ? "%m-%d" : "%H:%M")) + "</text>";
+    }
+    // Legend.
+    double lx = left;
+    const double ly = 168;
+    for (Status st : {Status::investigating, Status::identified, Status::monitoring,
+                      Status::resolved}) {
+        s += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly - 9) +
+             "\" width=\"10\" height=\"10\" fill=\"" + status_colour(st) + "\"/>";
+        s += "<text x=\"" + num(lx + 14) + "\" y=\"" + num(ly) + "\">" + status_label(st) +
+             "</text>";
+        lx += 110;
+    }
+    s += "<text x=\"" + num(lx + 10) + "\" y=\"" + num(ly) +
+         "\">▲ declared/resolved ● page ◆ acknowledged ■ note · times " + xml(p.zone.name()) +
+         "</text>";
+    s += "</svg>";
+    return s;
+}
+
+std::string pir_markdown(const Pir& p, const Templates& templates) {
+    return templates.render_document("pir_markdown", template_data(p), DocumentFormat::markdown);
+}
+
+std::string pir_html(const Pir& p, const Templates& templates) {
+    nlohmann::json d = template_data(p);
+    d["svg"] = pir_svg(p);
+    return templates.render_document("pir_html", d, DocumentFormat::html);
+}
+
+}  // namespace muster
