@@ -53,7 +53,7 @@ inline constexpr const char* kPagesBetween =
     "AND at < ? ORDER BY at";
 inline constexpr const char* kOpenActionItems =
     "SELECT id, incident_id, number, text, owner, due, created_at, created_by, status, done_at "
-    "FROM action_items WHERE status = 'open' AND due IS NOT NULL AND due < ? ORDER BY due";
+    "FROM action_items WHERE status = 'open' AND due IS NOT NULL AND due < ? ORDER BY due, id";
 inline constexpr const char* kTimeline =
     "SELECT id, incident_id, at, type, actor, source, field, old_value, new_value, text, data "
     "FROM timeline WHERE incident_id = ? ORDER BY at, id";

@@ -84,6 +84,8 @@ class SqliteStorage final : public Storage {
     std::vector<PageSent> pages_between(EpochMs from, EpochMs to) override;
     std::vector<ActionItem> overdue_action_items(const std::string& day) override;
     std::vector<TimelineEvent> timeline(const std::string& incident_id) override;
+    void each_timeline_event(const std::string& incident_id,
+                             const std::function<void(const TimelineEvent&)>& fn) override;
     std::vector<ActionItem> action_items(const std::string& incident_id) override;
     std::vector<std::string> notes_since_last_update(const std::string& incident_id,
                                                      EpochMs before) override;

@@ -155,10 +155,17 @@ std::vector<Incident> SqliteStorage::list(bool open_only, int limit) {
 }
 
 std::vector<TimelineEvent> SqliteStorage::timeline(const std::string& incident_id) {
+    std::vector<TimelineEvent> out;
+    each_timeline_event(incident_id, [&out](const TimelineEvent& e) { out.push_back(e); });
+    return out;
+}
+
+void SqliteStorage::each_timeline_event(const std::string& incident_id,
+                                        const std::function<void(const TimelineEvent&)>& fn) {
     auto r = reads_.lease();
     auto& q = r.get(sql::kTimeline);
     q.bind(1, incident_id);
-    std::vector<TimelineEvent> out;
+    TimelineEvent e;
     while (q.executeStep()) {
         TimelineEvent e;
         e.id = q.getColumn(0).getInt64();
@@ -172,9 +179,8 @@ std::vector<TimelineEvent> SqliteStorage::timeline(const std::string& incident_i
         e.new_value = opt_str(q.getColumn(8));
         e.text = q.getColumn(9).getString();
         e.data = opt_str(q.getColumn(10));
-        out.push_back(std::move(e));
+        fn(e);
     }
-    return out;
 }
 
 std::vector<ActionItem> SqliteStorage::action_items(const std::string& incident_id) {

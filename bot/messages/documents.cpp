@@ -39,7 +39,7 @@ Document pir_document(const Pir& pir, DocFormat format, const Templates& templat
     switch (format) {
         case DocFormat::markdown: return {pir_markdown(pir, templates), content_type(format)};
         case DocFormat::html: return {pir_html(pir, templates), content_type(format)};
-        case DocFormat::json: return {dump_json(pir_json(pir), 2) + "\n", content_type(format)};
+        case DocFormat::json: return {pir_json(pir), content_type(format)};
     }
     return {};
 }

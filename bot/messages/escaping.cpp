@@ -1,5 +1,7 @@
 #include "bot/messages/escaping.h"
 
+#include <algorithm>
+
 #include "bot/domain/text.h"
 
 namespace muster {
@@ -14,6 +16,10 @@ std::string isolate(const std::string& plain, std::string escaped) {
 }  // namespace
 
 bool has_rtl(const std::string& s) {
+    // Every right-to-left letter is encoded with a lead byte of 0xD6 or more (U+0590 and up).
+    if (std::none_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0xD6; }))
+        return false;
     for (std::size_t i = 0; i < s.size();) {
         const auto [cp, len] = utf8_char_at(s, i);
         if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
@@ -44,25 +50,25 @@ std::string escape_html(const std::string& plain) {
 std::string escape_markdown(const std::string& plain) {
     std::string out;
     out.reserve(plain.size() + 16);
-    bool digits_so_far = true;  // "1." at the start would begin a numbered list
+    bool digits_so_far = true;  // "1." or "1)" at the start would begin a numbered list
     for (std::size_t i = 0; i < plain.size(); ++i) {
         const char c = plain[i];
         switch (c) {
             case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
+            case '<': out += "&lt;"; break;  // no raw HTML, no <autolink>
             case '>': out += "&gt;"; break;
             case '\n': out += "<br/>"; break;
             case '\r': break;
-            case '\\': case '`': case '*': case '_': case '{': case '}': case '[': case ']':
-            case '(': case ')': case '|': case '~': case '!':
+            // Emphasis, code, links and images (a link needs "[…]"), tables, strikethrough.
+            case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '~':
                 out += '\\';
                 out += c;
                 break;
-            case '#': case '+': case '-':  // a heading or a list item only at the start
+            case '#': case '+': case '-': case '=':  // a heading or a list item only at the start
                 if (i == 0) out += '\\';
                 out += c;
                 break;
-            case '.':
+            case '.': case ')':
                 if (i > 0 && digits_so_far) out += '\\';
                 out += c;
                 break;

@@ -11,8 +11,9 @@ namespace muster {
 // & < > " ' as entities; line breaks as <br/> (well-formed XML as well as HTML): for text
 // positions of a document.
 std::string escape_html(const std::string& plain);
-// Markdown's punctuation backslash-escaped (\ ` * _ { } [ ] ( ) | ~ !, and # + - or "1." at the
-// start where they would begin a heading or a list), so a title can neither format nor link;
+// Markdown's active punctuation backslash-escaped (\ ` * _ [ ] | ~, and # + - = or "1." at the
+// start where they would begin a heading or a list), so a title can neither format nor link
+// (CommonMark §2.4: any ASCII punctuation may be escaped; these are the ones that act);
 // HTML's < > & as entities (Markdown renderers pass raw HTML through); a line break as <br/>, so
 // a note with newlines or a "|" keeps a table row one row with its cells.
 std::string escape_markdown(const std::string& plain);

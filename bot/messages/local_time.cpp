@@ -39,16 +39,66 @@ std::string TimeZone::format(EpochMs t, const std::string& fmt) const {
     return date::format(fmt, zt);
 }
 
+namespace {
+// The local calendar fields of an instant, from the zone's rules at that instant (the same
+// lookup date::format makes, without its stream: a document formats 100,000 times).
+struct Local {
+    int y = 0;
+    unsigned mo = 0, d = 0;
+    long h = 0, mi = 0, s = 0;
+    long offset_s = 0;
+    std::string abbrev;
+};
+Local local_of(const date::time_zone* z, EpochMs t) {
+    const auto at = date::floor<std::chrono::seconds>(sys(t));
+    const date::sys_info info = z->get_info(at);
+    const auto local = at + info.offset;
+    const auto day = date::floor<date::days>(local);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<std::chrono::seconds> hms{local - day};
+    Local l;
+    l.y = static_cast<int>(ymd.year());
+    l.mo = static_cast<unsigned>(ymd.month());
+    l.d = static_cast<unsigned>(ymd.day());
+    l.h = hms.hours().count();
+    l.mi = hms.minutes().count();
+    l.s = static_cast<long>(hms.seconds().count());
+    l.offset_s = static_cast<long>(info.offset.count());
+    l.abbrev = info.abbrev;
+    return l;
+}
+}  // namespace
+
 std::string TimeZone::date_time(EpochMs t) const {
-    return format(t, "%Y-%m-%d %H:%M %Z (%Ez)");
+    const Local l = local_of(tz(zone_), t);
+    const long off = l.offset_s < 0 ? -l.offset_s : l.offset_s;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02ld:%02ld %s (%c%02ld:%02ld)", l.y, l.mo, l.d,
+                  l.h, l.mi, l.abbrev.c_str(), l.offset_s < 0 ? '-' : '+', off / 3600,
+                  (off % 3600) / 60);
+    return buf;
+}
+
+std::string TimeZone::date_time_seconds(EpochMs t) const {
+    const Local l = local_of(tz(zone_), t);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02ld:%02ld:%02ld", l.y, l.mo, l.d, l.h, l.mi,
+                  l.s);
+    return buf;
 }
 
 std::string TimeZone::time_of_day(EpochMs t) const {
-    return format(t, "%H:%M:%S");
+    const Local l = local_of(tz(zone_), t);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", l.h, l.mi, l.s);
+    return buf;
 }
 
 std::string TimeZone::date(EpochMs t) const {
-    return format(t, "%Y-%m-%d");
+    const Local l = local_of(tz(zone_), t);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", l.y, l.mo, l.d);
+    return buf;
 }
 
 std::optional<EpochMs> TimeZone::start_of_day(const std::string& s) const {

@@ -27,6 +27,8 @@ class TimeZone {
     const std::string& name() const { return name_; }
     // "2026-11-22 10:30 CET (+01:00)"
     std::string date_time(EpochMs t) const;
+    // "2026-11-22 10:30:05" (no zone: for a table whose heading names it)
+    std::string date_time_seconds(EpochMs t) const;
     // "10:30:05"
     std::string time_of_day(EpochMs t) const;
     // "2026-11-22"

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <set>
+
+#include "bot/messages/message.h"
 
 #include "bot/domain/untrusted_json.h"
 
@@ -15,10 +19,20 @@ std::string person(const std::string& who) {
     return "@" + who;
 }
 
+// Who decided: a person as @id, else the system that acted (muster, pagerduty, alertmanager).
 std::string decision_maker(const TimelineEvent& e) {
-    if (e.actor.empty()) return e.source.empty() ? "muster" : e.source;
-    if (e.source == "slack" || e.source == "teams" || e.source == "cli") return person(e.actor);
-    return e.actor;
+    if (e.actor.empty()) return e.source.empty() || e.source == "slack" ? "muster" : e.source;
+    static const char* systems[] = {"muster",  "system",    "pagerduty",
+                                    "alertmanager", "grafana", "heartbeat"};
+    for (const char* sys : systems)
+        if (e.actor == sys) return e.actor;
+    return person(e.actor);
+}
+
+std::string status_text(const std::optional<std::string>& v) {
+    if (!v) return "";
+    const auto st = parse_status(*v);
+    return st ? status_label(*st) : *v;
 }
 
 std::string lower(std::string s) {
@@ -46,9 +60,7 @@ std::pair<std::string, std::string> tagged(const std::string& text) {
 PirRow row_of(const TimelineEvent& e) {
     PirRow r;
     r.at = e.at;
-    r.type = e.type;
     r.who = decision_maker(e);
-    r.source = &e;
     const std::string& t = e.type;
     auto field_change = [&](const std::string& what) {
         r.event = what + " " + e.old_value.value_or("") + " → " + e.new_value.value_or("");
@@ -58,7 +70,7 @@ PirRow row_of(const TimelineEvent& e) {
         r.event = "Declared";
         r.details = e.text;
     } else if (t == "status_changed") {
-        field_change("Status");
+        r.event = "Status " + status_text(e.old_value) + " → " + status_text(e.new_value);
     } else if (t == "status_update") {
         r.event = "Status update";
         r.details = e.text;
@@ -67,13 +79,19 @@ PirRow row_of(const TimelineEvent& e) {
     } else if (t == "resolved") {
         r.event = "Resolved";
         r.details = e.text;
+    } else if (t == "declined") {
+        r.event = "Declined: not an incident";
+        r.details = e.text;
     } else if (t == "reopened") {
         r.event = "Reopened";
         r.details = e.text;
     } else if (t == "severity_changed") {
         field_change("Severity");
     } else if (t == "role_assigned") {
-        field_change(e.field ? "Role " + *e.field : std::string("Role"));
+        const auto role = e.field ? parse_role(*e.field) : std::nullopt;
+        r.event = (role ? std::string(role_label(*role)) : std::string("Role")) + " → " +
+                  person(e.new_value.value_or(""));
+        if (!e.old_value.value_or("").empty()) r.details = "was " + person(*e.old_value);
     } else if (t == "impact_set") {
         r.event = "Impact";
         r.details = e.text.empty() ? e.new_value.value_or("") : e.text;
@@ -95,6 +113,11 @@ PirRow row_of(const TimelineEvent& e) {
     } else if (t == "action_item_added") {
         r.event = "Action item";
         r.details = e.text;
+    } else if (t == "action_item_done" || t == "action_item_reopened") {
+        const std::string field = e.field.value_or("");
+        const std::string number = field.rfind("action_item_", 0) == 0 ? field.substr(12) : "";
+        r.event = "Action item " + number + (t == "action_item_done" ? " done" : " reopened");
+        r.details = e.text;
     } else if (t == "alert_firing" || t == "alert_resolved") {
         r.event = t == "alert_firing" ? "Alert firing" : "Alert resolved";
         r.details = e.text;
@@ -108,26 +131,6 @@ PirRow row_of(const TimelineEvent& e) {
                             : e.text;
     }
     return r;
-}
-
-// Status phases from the declaration to the end, from the status changes on the timeline.
-std::vector<PirPhase> phases_of(const Incident& inc, const std::vector<TimelineEvent>& events,
-                                EpochMs end) {
-    std::vector<PirPhase> out;
-    PirPhase cur{Status::investigating, inc.declared_at, end};
-    for (const auto& e : events) {
-        std::optional<Status> to;
-        if (e.type == "status_changed" && e.new_value) to = parse_status(*e.new_value);
-        if (e.type == "resolved") to = Status::resolved;
-        if (e.type == "reopened") to = Status::investigating;
-        if (!to || *to == cur.status || e.at < cur.from) continue;
-        cur.to = e.at;
-        if (cur.to > cur.from) out.push_back(cur);
-        cur = PirPhase{*to, e.at, end};
-    }
-    cur.to = std::max(end, cur.from);
-    if (cur.status != Status::resolved || out.empty()) out.push_back(cur);
-    return out;
 }
 
 }  // namespace
@@ -150,9 +153,16 @@ std::string pir_duration(const std::optional<EpochMs>& ms) {
     return buf;
 }
 
-Pir build_pir(const IncidentState& state, std::vector<TimelineEvent> timeline,
-              std::vector<ActionItem> action_items, const Config& config, const TimeZone& zone,
-              EpochMs now) {
+PirRow pir_row(const TimelineEvent& e) {
+    return row_of(e);
+}
+
+namespace {
+
+// Everything but the timeline table, from one pass over the events.
+Pir build(const IncidentState& state, std::function<void(const Pir::EventVisitor&)> each_event,
+          std::vector<ActionItem> action_items, const Config& config, const TimeZone& zone,
+          EpochMs now) {
     Pir p;
     const Incident& inc = state.incident;
     p.incident = inc;
@@ -178,31 +188,84 @@ Pir build_pir(const IncidentState& state, std::vector<TimelineEvent> timeline,
              {"Reported by", inc.reporter.empty() ? inc.source : person(inc.reporter)},
              {"Acknowledged by", inc.acknowledged_by}})
         if (!who.empty()) p.people.emplace_back(role, role == "Reported by" ? who : person(who));
+
+    // Status phases, markers thinned to one per kind per pixel column, tagged notes.
+    const EpochMs t0 = inc.declared_at, t1 = std::max(p.end, t0 + 60'000);
+    constexpr std::int64_t kColumns = 920;
+    std::set<std::pair<int, std::int64_t>> marked;
+    auto mark = [&](PirMarker::Kind kind, EpochMs at, const std::string& label) {
+        const std::int64_t col = (std::clamp(at, t0, t1) - t0) * kColumns / (t1 - t0);
+        if (marked.insert({kind, col}).second) p.markers.push_back({kind, at, label});
+    };
+    PirPhase cur{Status::investigating, t0, p.end};
+    each_event([&](const TimelineEvent& e) {
+        ++p.events;
+        const std::string& t = e.type;
+        if (t == "declared") {
+            mark(PirMarker::declared, e.at, "Declared");
+            if (e.data) {
+                const auto j = nlohmann::json::parse(*e.data, nullptr, false);
+                if (j.is_object() && j.contains("link") && j["link"].is_string())
+                    p.source_link = j["link"];
+            }
+        } else if (t == "page_sent") {
+            mark(PirMarker::page, e.at, e.text);
+        } else if (t == "acknowledged") {
+            mark(PirMarker::acknowledged, e.at, "Acknowledged");
+        } else if (t == "note" || t == "pinned_message") {
+            mark(PirMarker::note, e.at, e.text.substr(0, 200));
+            if (t == "note") {
+                const auto [kind, text] = tagged(e.text);
+                if (kind == "went_well") p.went_well.push_back(text);
+                if (kind == "went_wrong") p.went_wrong.push_back(text);
+                if (kind == "lesson") p.lessons.push_back(text);
+            }
+        } else if (t == "resolved" || t == "declined") {
+            mark(PirMarker::resolved, e.at, t == "resolved" ? "Resolved" : "Declined");
+        }
+        std::optional<Status> to;
+        if (t == "status_changed" && e.new_value) to = parse_status(*e.new_value);
+        if (t == "resolved" || t == "declined") to = Status::resolved;
+        if (t == "reopened") to = Status::investigating;
+        if (!to || *to == cur.status || e.at < cur.from) return;
+        cur.to = e.at;
+        if (cur.to > cur.from) p.phases.push_back(cur);
+        cur = PirPhase{*to, e.at, p.end};
+    });
+    cur.to = std::max(p.end, cur.from);
+    if (cur.status != Status::resolved || p.phases.empty()) p.phases.push_back(cur);
+    p.action_items = std::move(action_items);
+    p.each_event = std::move(each_event);
+    return p;
+}
+
+}  // namespace
+
+Pir build_pir(const IncidentState& state, std::vector<TimelineEvent> timeline,
+              std::vector<ActionItem> action_items, const Config& config, const TimeZone& zone,
+              EpochMs now) {
     std::stable_sort(timeline.begin(), timeline.end(),
                      [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; });
-    p.events = std::move(timeline);
-    p.rows.reserve(p.events.size());
-    for (const auto& e : p.events) {
-        p.rows.push_back(row_of(e));
-        if (e.type != "note") continue;
-        const auto [kind, text] = tagged(e.text);
-        if (kind == "went_well") p.went_well.push_back(text);
-        if (kind == "went_wrong") p.went_wrong.push_back(text);
-        if (kind == "lesson") p.lessons.push_back(text);
-    }
-    p.phases = phases_of(inc, p.events, p.end);
-    p.action_items = std::move(action_items);
-    return p;
+    auto events = std::make_shared<const std::vector<TimelineEvent>>(std::move(timeline));
+    return build(
+        state,
+        [events](const Pir::EventVisitor& visit) {
+            for (const auto& e : *events) visit(e);
+        },
+        std::move(action_items), config, zone, now);
 }
 
 std::optional<Pir> load_pir(IncidentReads& reads, const std::string& id, const Config& config,
                             const TimeZone& zone, EpochMs now) {
     const auto state = reads.load(id);
     if (!state) return std::nullopt;
-    return build_pir(*state, reads.timeline(id), reads.action_items(id), config, zone, now);
+    IncidentReads* r = &reads;
+    return build(
+        *state, [r, id](const Pir::EventVisitor& visit) { r->each_timeline_event(id, visit); },
+        reads.action_items(id), config, zone, now);
 }
 
-nlohmann::json pir_json(const Pir& p) {
+std::string pir_json(const Pir& p) {
     const Incident& i = p.incident;
     auto at = [&](EpochMs t) {
         return nlohmann::json({{"utc", format_rfc3339(t)}, {"local", p.zone.date_time(t)}});
@@ -223,7 +286,10 @@ nlohmann::json pir_json(const Pir& p) {
           {"severity", i.severity},
           {"severity_name", p.severity_name},
           {"status", status_name(i.status)},
+          {"drill", i.drill},
+          {"declined", i.declined},
           {"source", i.source},
+          {"source_link", p.source_link},
           {"channel", i.channel},
           {"impact", i.impact},
           {"root_cause", i.root_cause},
@@ -242,16 +308,6 @@ nlohmann::json pir_json(const Pir& p) {
     doc["people"] = nlohmann::json::array();
     for (const auto& [role, who] : p.people) doc["people"].push_back({{"role", role}, {"who", who}});
     doc["timeline"] = nlohmann::json::array();
-    for (const auto& r : p.rows) {
-        nlohmann::json je = {{"at", at(r.at)},      {"type", r.type},       {"event", r.event},
-                             {"details", r.details}, {"decision_maker", r.who}};
-        if (r.source && r.source->field) {
-            je["field"] = *r.source->field;
-            je["old"] = r.source->old_value ? nlohmann::json(*r.source->old_value) : nullptr;
-            je["new"] = r.source->new_value ? nlohmann::json(*r.source->new_value) : nullptr;
-        }
-        doc["timeline"].push_back(std::move(je));
-    }
     doc["went_well"] = p.went_well;
     doc["went_wrong"] = p.went_wrong;
     doc["lessons_learned"] = p.lessons;
@@ -262,7 +318,42 @@ nlohmann::json pir_json(const Pir& p) {
                                        {"owner", a.owner},
                                        {"due", a.due ? nlohmann::json(*a.due) : nullptr},
                                        {"status", a.status}});
-    return doc;
+    // The document with an empty timeline, then the entries spliced in one at a time, laid out
+    // exactly as the whole document pretty-printed would be (entries 4 spaces in).
+    std::string out = dump_json(doc, 2) + "\n";
+    const std::string slot = "\"timeline\": []";
+    const auto where = out.find(slot);
+    if (where == std::string::npos || p.events == 0 || !p.each_event) return out;
+    // Each entry written as nlohmann would pretty-print it (keys in order), without building a
+    // JSON value per event (tests/golden/pir.json holds the layout).
+    auto str = [](const std::string& s) {
+        std::string out;
+        nlohmann::detail::serializer<nlohmann::json> ser(
+            nlohmann::detail::output_adapter<char>(out), ' ',
+            nlohmann::json::error_handler_t::replace);
+        ser.dump(nlohmann::json(s), false, false, 0);
+        return out;
+    };
+    auto opt = [&](const std::optional<std::string>& v) { return v ? str(*v) : "null"; };
+    std::string entries = "\"timeline\": [\n";
+    bool first = true;
+    p.each_event([&](const TimelineEvent& e) {
+        const PirRow r = row_of(e);
+        if (!first) entries += ",\n";
+        first = false;
+        entries += "    {\n      \"at\": {\n        \"local\": " + str(p.zone.date_time(e.at)) +
+                   ",\n        \"utc\": " + str(format_rfc3339(e.at)) +
+                   "\n      },\n      \"decision_maker\": " + str(r.who) +
+                   ",\n      \"details\": " + str(r.details) + ",\n      \"event\": " +
+                   str(r.event) + ",\n";
+        if (e.field)
+            entries += "      \"field\": " + str(*e.field) + ",\n      \"new\": " +
+                       opt(e.new_value) + ",\n      \"old\": " + opt(e.old_value) + ",\n";
+        entries += "      \"type\": " + str(e.type) + "\n    }";
+    });
+    entries += "\n  ]";
+    out.replace(where, slot.size(), entries);
+    return out;
 }
 
 }  // namespace muster

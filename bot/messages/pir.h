@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,13 +21,21 @@
 
 namespace muster {
 
+// One row of the timeline table, made from one event when a document is written.
 struct PirRow {
     EpochMs at = 0;
-    std::string type;     // the timeline event's type
     std::string event;    // what happened, for people ("Status Investigating → Identified")
     std::string details;  // what was written or done (a note, an update, who was paged)
     std::string who;      // the decision maker: "@U123", "pagerduty", "muster"
-    const TimelineEvent* source = nullptr;
+};
+PirRow pir_row(const TimelineEvent& e);
+
+// A mark on the timeline picture. At most one per kind per pixel column is kept, so the picture
+// of 100,000 events is as small as that of 100.
+struct PirMarker {
+    enum Kind { declared, page, acknowledged, note, resolved } kind = note;
+    EpochMs at = 0;
+    std::string label;
 };
 
 // A stretch of the incident in one status (for the timeline picture).
@@ -45,11 +54,16 @@ struct Pir {
     int pages_sent = 0;
     int highest_level = 0;
     std::vector<std::pair<std::string, std::string>> people;  // (role, who)
-    std::vector<PirRow> rows;                                  // in time order
     std::vector<PirPhase> phases;
+    std::vector<PirMarker> markers;
     std::vector<std::string> went_well, went_wrong, lessons;  // from tagged notes
     std::vector<ActionItem> action_items;
-    std::vector<TimelineEvent> events;  // what `rows` point into
+    std::string source_link;   // the alert or PagerDuty incident it came from, if any
+    std::size_t events = 0;    // how many timeline events
+    // The timeline in time order, read again for each document (never held whole: a long
+    // incident has 100,000 events). From load_pir it reads storage: use it while that lives.
+    using EventVisitor = std::function<void(const TimelineEvent&)>;
+    std::function<void(const EventVisitor&)> each_event;
 };
 
 // Everything the document says, from the incident's state, timeline and action items. `now` is
@@ -58,13 +72,15 @@ struct Pir {
 Pir build_pir(const IncidentState& state, std::vector<TimelineEvent> timeline,
               std::vector<ActionItem> action_items, const Config& config, const TimeZone& zone,
               EpochMs now);
-// The same, reading from storage; nullopt for an unknown id.
+// The same, reading the timeline from storage event by event (once here, once per document);
+// nullopt for an unknown id.
 std::optional<Pir> load_pir(IncidentReads& reads, const std::string& id, const Config& config,
                             const TimeZone& zone, EpochMs now);
 
 // The formats. Markdown and HTML come from the templates pir_markdown and pir_html (a file of
 // that name in templates.dir replaces one); user text is escaped for the format by the renderer.
-nlohmann::json pir_json(const Pir& pir);
+// JSON text (pretty-printed, 2 spaces), written a timeline entry at a time.
+std::string pir_json(const Pir& pir);
 std::string pir_markdown(const Pir& pir, const Templates& templates);
 std::string pir_html(const Pir& pir, const Templates& templates);
 // The timeline picture: status phases as coloured bands, markers for the declaration, pages,

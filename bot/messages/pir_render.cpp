@@ -28,14 +28,9 @@ nlohmann::json template_data(const Pir& p) {
         {"impact", i.impact},
         {"root_cause", i.root_cause},
         {"source", i.source},
-        {"link", ""},
+        {"link", p.source_link},
         {"generated_at", p.zone.date_time(p.generated_at)},
     };
-    for (const auto& e : p.events)
-        if (e.type == "declared" && e.data) {
-            const auto j = nlohmann::json::parse(*e.data, nullptr, false);
-            if (j.is_object() && j.contains("link") && j["link"].is_string()) d["link"] = j["link"];
-        }
     d["people"] = nlohmann::json::array();
     for (const auto& [role, who] : p.people) d["people"].push_back({{"role", role}, {"who", who}});
     d["metrics"] = nlohmann::json::array({
@@ -46,12 +41,6 @@ nlohmann::json template_data(const Pir& p) {
         {{"name", "Highest escalation level reached"},
          {"value", p.highest_level > 0 ? "L" + std::to_string(p.highest_level) : "none"}},
     });
-    d["timeline"] = nlohmann::json::array();
-    for (const auto& r : p.rows)
-        d["timeline"].push_back({{"time", p.zone.format(r.at, "%Y-%m-%d %H:%M:%S")},
-                                 {"event", r.event},
-                                 {"details", r.details},
-                                 {"who", r.who}});
     auto list = [](const std::vector<std::string>& items) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& t : items) out.push_back({{"text", t}});
@@ -152,12 +141,14 @@ std::string pir_svg(const Pir& p) {
                  "\"/>";
         s += "</g>";
     };
-    for (const auto& e : p.events) {
-        if (e.type == "declared") marker(e.at, "triangle", "#24292f", "Declared");
-        if (e.type == "page_sent") marker(e.at, "circle", "#0969da", e.text);
-        if (e.type == "acknowledged") marker(e.at, "diamond", "#8250df", "Acknowledged");
-        if (e.type == "note" || e.type == "pinned_message") marker(e.at, "square", "#57606a", e.text);
-        if (e.type == "resolved") marker(e.at, "triangle", "#2da44e", "Resolved");
+    for (const auto& m : p.markers) {
+        switch (m.kind) {
+            case PirMarker::declared: marker(m.at, "triangle", "#24292f", m.label); break;
+            case PirMarker::page: marker(m.at, "circle", "#0969da", m.label); break;
+            case PirMarker::acknowledged: marker(m.at, "diamond", "#8250df", m.label); break;
+            case PirMarker::note: marker(m.at, "square", "#57606a", m.label); break;
+            case PirMarker::resolved: marker(m.at, "triangle", "#2da44e", m.label); break;
+        }
     }
     // Time axis, ticks at a round step in the document's zone.
     const double ay = 128;
@@ -196,14 +187,39 @@ std::string pir_svg(const Pir& p) {
     return s;
 }
 
+namespace {
+// The timeline table's rows, made one at a time as the template is written.
+StreamedList timeline_rows(const Pir& p) {
+    StreamedList rows;
+    rows.name = "timeline";
+    rows.empty = p.events == 0;
+    rows.each = [&p](const std::function<void(const nlohmann::json&)>& emit) {
+        if (!p.each_event) return;
+        nlohmann::json row = nlohmann::json::object();
+        p.each_event([&](const TimelineEvent& e) {
+            PirRow r = pir_row(e);
+            row["time"] = p.zone.date_time_seconds(r.at);
+            row["event"] = std::move(r.event);
+            row["details"] = std::move(r.details);
+            row["who"] = std::move(r.who);
+            emit(row);
+        });
+    };
+    return rows;
+}
+}  // namespace
+
 std::string pir_markdown(const Pir& p, const Templates& templates) {
-    return templates.render_document("pir_markdown", template_data(p), DocumentFormat::markdown);
+    const StreamedList rows = timeline_rows(p);
+    return templates.render_document("pir_markdown", template_data(p), DocumentFormat::markdown,
+                                     &rows);
 }
 
 std::string pir_html(const Pir& p, const Templates& templates) {
     nlohmann::json d = template_data(p);
     d["svg"] = pir_svg(p);
-    return templates.render_document("pir_html", d, DocumentFormat::html);
+    const StreamedList rows = timeline_rows(p);
+    return templates.render_document("pir_html", d, DocumentFormat::html, &rows);
 }
 
 }  // namespace muster

@@ -36,7 +36,7 @@ nlohmann::json template_data(const Report& r) {
         {"generated_at", r.zone.date_time(r.generated_at)},
         {"working_hours", r.working_hours},
         {"incidents", r.incidents},
-        {"still_open", r.still_open},
+        {"still_open", r.still_open ? std::to_string(r.still_open) : ""},  // "" is falsy
         {"drills", r.drills_left_out},
         {"declined", r.declined_left_out},
         {"pages", r.pages},

@@ -172,17 +172,91 @@ bool is_document_template(const std::string& name) {
     return name.rfind("pir_", 0) == 0 || name.rfind("report_", 0) == 0;
 }
 
+namespace {
+
+// A template cut around its first {{#name}}…{{/name}} section: what comes before, the section's
+// body, what comes after. A tag alone on its line takes its line with it, as Mustache's
+// standalone rule says. nullopt when there is no such section.
+struct Split {
+    std::string before, body, after;
+};
+std::optional<Split> split_at_section(const std::string& t, const std::string& name) {
+    const std::string open = "{{#" + name + "}}", close = "{{/" + name + "}}";
+    const auto o = t.find(open);
+    if (o == std::string::npos) return std::nullopt;
+    const auto c = t.find(close, o + open.size());
+    if (c == std::string::npos) return std::nullopt;
+    auto line_start = [&](std::size_t at) {
+        const auto nl = at == 0 ? std::string::npos : t.rfind('\n', at - 1);
+        return nl == std::string::npos ? std::size_t{0} : nl + 1;
+    };
+    auto alone = [&](std::size_t from, std::size_t tag_end, std::size_t* after_line) {
+        const std::size_t ls = line_start(from);
+        for (std::size_t i = ls; i < from; ++i)
+            if (t[i] != ' ' && t[i] != '\t') return false;
+        std::size_t i = tag_end;
+        while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r')) ++i;
+        if (i < t.size() && t[i] != '\n') return false;
+        *after_line = i < t.size() ? i + 1 : i;
+        return true;
+    };
+    Split s;
+    std::size_t after_open = 0, after_close = 0;
+    const bool open_alone = alone(o, o + open.size(), &after_open);
+    const bool close_alone = alone(c, c + close.size(), &after_close);
+    s.before = t.substr(0, open_alone ? line_start(o) : o);
+    const std::size_t body_from = open_alone ? after_open : o + open.size();
+    const std::size_t body_to = close_alone ? line_start(c) : c;
+    s.body = body_to > body_from ? t.substr(body_from, body_to - body_from) : "";
+    s.after = t.substr(close_alone ? after_close : c + close.size());
+    return s;
+}
+
+}  // namespace
+
 std::string Templates::render_document(const std::string& name, const nlohmann::json& data,
-                                       DocumentFormat format) const {
+                                       DocumentFormat format, const StreamedList* list) const {
     std::string origin;
     const std::string text = text_of(name, &origin);
-    const km::data values = to_mustache(data);
+    nlohmann::json with_flag = data;
+    if (list) with_flag[list->name] = !list->empty;
+    km::data values = to_mustache(with_flag);
+    const auto escape = format == DocumentFormat::html
+                            ? std::function<std::string(const std::string&)>(escape_html)
+                            : std::function<std::string(const std::string&)>(escape_markdown);
     auto attempt = [&](const std::string& tpl, const std::string& where) {
         km::mustache m{tpl};
         if (!m.is_valid()) throw std::runtime_error("template " + where + ": " + m.error_message());
-        m.set_custom_escape(format == DocumentFormat::html
-                                ? std::function<std::string(const std::string&)>(escape_html)
-                                : std::function<std::string(const std::string&)>(escape_markdown));
+        // The long list, one item at a time, when the template allows the cut (the section at
+        // the top level); otherwise all of it as data, which is correct, only bigger.
+        if (list) {
+            const auto split = split_at_section(tpl, list->name);
+            if (split) {
+                km::mustache before{split->before}, after{split->after};
+                km::mustache item{"{{#__item}}" + split->body + "{{/__item}}"};
+                if (before.is_valid() && after.is_valid() && item.is_valid()) {
+                    for (auto* part : {&before, &after, &item}) part->set_custom_escape(escape);
+                    std::string out = before.render(values);
+                    if (list->each)
+                        list->each([&](const nlohmann::json& row) {
+                            values.set("__item", to_mustache(row));
+                            out += item.render(values);
+                        });
+                    out += after.render(values);
+                    if (!before.is_valid() || !after.is_valid() || !item.is_valid())
+                        throw std::runtime_error("template " + where + ": " +
+                                                 before.error_message() + after.error_message() +
+                                                 item.error_message());
+                    return out;
+                }
+            }
+            nlohmann::json all = with_flag;
+            all[list->name] = nlohmann::json::array();
+            if (list->each)
+                list->each([&](const nlohmann::json& row) { all[list->name].push_back(row); });
+            values = to_mustache(all);
+        }
+        m.set_custom_escape(escape);
         std::string out = m.render(values);
         if (!m.is_valid()) throw std::runtime_error("template " + where + ": " + m.error_message());
         return out;

@@ -4,6 +4,7 @@
 // (read at start-up).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,15 @@ enum class DocumentFormat { markdown, html };
 // rather than a message template (rendered to the neutral message model).
 bool is_document_template(const std::string& name);
 
+// A list too long to hold as template data (a PIR's 100,000 timeline rows): the section
+// {{#name}}…{{/name}} is rendered once per item as `each` produces them. The items see the
+// other values too, as in any section; {{^name}} sees whether the list is empty.
+struct StreamedList {
+    std::string name;
+    bool empty = true;
+    std::function<void(const std::function<void(const nlohmann::json&)>&)> each;
+};
+
 class Templates {
   public:
     explicit Templates(std::string override_dir = "");
@@ -40,7 +50,7 @@ class Templates {
     // is for markup Muster made itself, the SVG timeline). Throws like render(), after falling
     // back to the built-in template as render() does.
     std::string render_document(const std::string& name, const nlohmann::json& data,
-                                DocumentFormat format) const;
+                                DocumentFormat format, const StreamedList* list = nullptr) const;
     // Problems with the override files (parse errors, output that is not a message).
     std::vector<std::string> check() const;
     std::string source_of(const std::string& name) const;  // a path, or "(built in)"

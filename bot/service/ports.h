@@ -37,6 +37,10 @@ class IncidentReads {
     virtual Page list_page(bool open_only, EpochMs since, const std::string& cursor,
                            int limit) = 0;
     virtual std::vector<TimelineEvent> timeline(const std::string& incident_id) = 0;
+    // The same, one event at a time in time order, none held (a PIR of 100,000 events). The
+    // event passed is valid during the call only.
+    virtual void each_timeline_event(const std::string& incident_id,
+                                     const std::function<void(const TimelineEvent&)>& fn) = 0;
     virtual std::vector<ActionItem> action_items(const std::string& incident_id) = 0;
     // The notes posted since the incident's last status update before `before`, oldest first.
     virtual std::vector<std::string> notes_since_last_update(const std::string& incident_id,
