@@ -34,6 +34,12 @@ int write_out(const std::string& text, const std::string& out_path) {
     return 0;
 }
 
+// A broken override is named on stderr and the shipped template is used.
+void set_aside_broken(Templates& t) {
+    for (const auto& p : t.drop_broken_overrides())
+        std::fprintf(stderr, "warning: %s (the shipped template is used instead)\n", p.c_str());
+}
+
 std::optional<TimeZone> zone_for(const Config& cfg, const std::string& tz) {
     return TimeZone::find(tz.empty() ? cfg.reports.timezone : tz);
 }
@@ -106,7 +112,8 @@ int export_document(Storage& db, const Config& cfg, const DocumentOptions& o) {
     if (!zone) return fail("--tz " + o.tz + " is not in the tz database (e.g. Europe/Berlin)", 2);
     const auto pir = load_pir(db, *id, cfg, *zone, SystemClock().now_ms());
     if (!pir) return fail("no incident " + *id + " in " + cfg.storage.path, 1);
-    const Templates templates(cfg.templates.dir);
+    Templates templates(cfg.templates.dir);
+    set_aside_broken(templates);
     return write_out(pir_document(*pir, *format, templates).body, o.out);
 }
 
@@ -129,7 +136,8 @@ int report_document(Storage& db, const Config& cfg, const DocumentOptions& o) {
     }
     if (since >= until) return fail("--since must be before --until", 2);
     const Report r = build_report(db, db, cfg, *zone, since, until, now);
-    const Templates templates(cfg.templates.dir);
+    Templates templates(cfg.templates.dir);
+    set_aside_broken(templates);
     return write_out(report_document(r, *format, templates).body, o.out);
 }
 

@@ -80,8 +80,8 @@ int serve(Config cfg, const std::string& listen) {
         return fail(e.what(), 2);
     }
     Templates templates(cfg.templates.dir);
-    for (const auto& p : templates.check())
-        spdlog::warn("templates: {} (the built-in one is used)", p);
+    for (const auto& p : templates.drop_broken_overrides())
+        spdlog::warn("templates: {} (the shipped template is used instead)", p);
     const IncidentMessages messages(cfg, templates);
 
     Dispatch dispatch;

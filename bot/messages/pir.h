@@ -82,6 +82,9 @@ std::optional<Pir> load_pir(IncidentReads& reads, const std::string& id, const C
 // JSON text (pretty-printed, 2 spaces), written a timeline entry at a time.
 std::string pir_json(const Pir& pir);
 std::string pir_markdown(const Pir& pir, const Templates& templates);
+// What pir_markdown and pir_html give their template (templates/README.md), without the
+// timeline rows (streamed: time, event, details, who) and the picture (svg, HTML only).
+nlohmann::json pir_template_data(const Pir& pir);
 std::string pir_html(const Pir& pir, const Templates& templates);
 // The timeline picture: status phases as coloured bands, markers for the declaration, pages,
 // the acknowledgement, notes and the resolution, a time axis in the document's zone.

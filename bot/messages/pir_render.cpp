@@ -9,9 +9,7 @@
 
 namespace muster {
 
-namespace {
-
-nlohmann::json template_data(const Pir& p) {
+nlohmann::json pir_template_data(const Pir& p) {
     const Incident& i = p.incident;
     nlohmann::json d = {
         {"id", i.id},
@@ -58,6 +56,8 @@ nlohmann::json template_data(const Pir& p) {
                                      {"status", a.status}});
     return d;
 }
+
+namespace {
 
 // Text inside SVG (XML): entities only, no line breaks.
 std::string xml(const std::string& s) {
@@ -211,12 +211,12 @@ StreamedList timeline_rows(const Pir& p) {
 
 std::string pir_markdown(const Pir& p, const Templates& templates) {
     const StreamedList rows = timeline_rows(p);
-    return templates.render_document("pir_markdown", template_data(p), DocumentFormat::markdown,
+    return templates.render_document("pir_markdown", pir_template_data(p), DocumentFormat::markdown,
                                      &rows);
 }
 
 std::string pir_html(const Pir& p, const Templates& templates) {
-    nlohmann::json d = template_data(p);
+    nlohmann::json d = pir_template_data(p);
     d["svg"] = pir_svg(p);
     const StreamedList rows = timeline_rows(p);
     return templates.render_document("pir_html", d, DocumentFormat::html, &rows);

@@ -69,6 +69,9 @@ Report build_report(IncidentReads& incidents, ReportReads& reads, const Config& 
 // Schema muster.report.v1 (templates/report.schema.json). Durations in seconds.
 nlohmann::json report_json(const Report& r);
 std::string report_markdown(const Report& r, const Templates& templates);
+// What report_markdown and report_html give their template (templates/README.md), without the
+// picture (svg, HTML only).
+nlohmann::json report_template_data(const Report& r);
 std::string report_html(const Report& r, const Templates& templates);
 // The trend as SVG: incidents per bucket as bars, MTTA and MTTR p50 as lines.
 std::string report_svg(const Report& r);

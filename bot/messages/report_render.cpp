@@ -9,7 +9,6 @@
 namespace muster {
 
 namespace {
-
 std::string share(int part, int whole) {
     if (whole == 0) return "—";
     char buf[16];
@@ -28,7 +27,9 @@ std::string change(const std::optional<EpochMs>& now, const std::optional<EpochM
     return buf;
 }
 
-nlohmann::json template_data(const Report& r) {
+}  // namespace
+
+nlohmann::json report_template_data(const Report& r) {
     nlohmann::json d = {
         {"since", r.zone.date_time(r.since)},
         {"until", r.zone.date_time(r.until)},
@@ -94,6 +95,8 @@ nlohmann::json template_data(const Report& r) {
                                 {"due", a.due.value_or("")}});
     return d;
 }
+
+namespace {
 
 std::string xml(const std::string& s) {
     std::string out;
@@ -187,12 +190,12 @@ std::string report_svg(const Report& r) {
 }
 
 std::string report_markdown(const Report& r, const Templates& templates) {
-    return templates.render_document("report_markdown", template_data(r),
+    return templates.render_document("report_markdown", report_template_data(r),
                                      DocumentFormat::markdown);
 }
 
 std::string report_html(const Report& r, const Templates& templates) {
-    nlohmann::json d = template_data(r);
+    nlohmann::json d = report_template_data(r);
     d["svg"] = report_svg(r);
     return templates.render_document("report_html", d, DocumentFormat::html);
 }

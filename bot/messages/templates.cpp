@@ -313,6 +313,22 @@ Message Templates::render(const std::string& name, const nlohmann::json& data) c
 }
 
 namespace {
+// Levenshtein distance, for "did you mean".
+std::size_t distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
 std::size_t line_at(const std::string& text, std::size_t offset) {
     return 1 + static_cast<std::size_t>(
                    std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
@@ -360,15 +376,44 @@ std::vector<std::string> template_problems(const std::string& name, const std::s
         tag = tag.substr(b, e - b + 1);
         if (tag == ".") continue;
         const std::string head = tag.substr(0, tag.find('.'));
-        if (std::find(vars->second.begin(), vars->second.end(), head) == vars->second.end())
-            out.push_back(origin + ":" + std::to_string(line_at(text, at)) +
-                          ": unknown variable {{" + tag + "}} (" + name +
-                          " has: see templates/README.md)");
+        if (std::find(vars->second.begin(), vars->second.end(), head) != vars->second.end())
+            continue;
+        std::string nearest;
+        std::size_t best = 3;  // at most two edits away
+        for (const auto& v : vars->second)
+            if (const std::size_t d = distance(head, v); d < best) {
+                best = d;
+                nearest = v;
+            }
+        out.push_back(origin + ":" + std::to_string(line_at(text, at)) + ": unknown variable {{" +
+                      tag + "}} (" +
+                      (nearest.empty() ? "" : "did you mean {{" + nearest + "}}? ") +
+                      "templates/README.md lists what " + name + " has)");
     }
     return out;
 }
 
 std::vector<std::string> Templates::check() const {
+    std::vector<std::string> problems;
+    for (const auto& [name, body] : embedded_templates()) {
+        const auto found = check_one(name);
+        problems.insert(problems.end(), found.begin(), found.end());
+    }
+    return problems;
+}
+
+std::vector<std::string> Templates::drop_broken_overrides() {
+    std::vector<std::string> problems;
+    for (const auto& [name, body] : embedded_templates()) {
+        const auto found = check_one(name);
+        if (found.empty() || !overrides_.count(name)) continue;
+        problems.insert(problems.end(), found.begin(), found.end());
+        overrides_.erase(name);
+    }
+    return problems;
+}
+
+std::vector<std::string> Templates::check_one(const std::string& name) const {
     std::vector<std::string> problems;
     nlohmann::json sample = {
         {"id", "INC-20260101-001"},  {"title", "sample \"title\" <b>"},
@@ -377,22 +422,19 @@ std::vector<std::string> Templates::check() const {
         {"ic", "U0SAMPLE"},          {"now_utc", "2026-01-01 00:00 UTC"},
         {"text", "line1\nline2"},
     };
-    for (const auto& [name, body] : embedded_templates()) {
-        std::string origin;
-        const std::string text = text_of(name, &origin);
-        const auto found = template_problems(name, text, origin);
-        problems.insert(problems.end(), found.begin(), found.end());
-        if (!found.empty() || is_document_template(name)) continue;
-        km::mustache m{text};
-        m.set_custom_escape(json_escape);
-        try {
-            std::string error;
-            const auto j = parse_untrusted_json(m.render(to_mustache(sample)), &error);
-            if (!j) throw std::runtime_error("did not render to JSON: " + error);
-            message_from_json(*j);
-        } catch (const std::exception& e) {
-            problems.push_back(origin + ": " + e.what());
-        }
+    std::string origin;
+    const std::string text = text_of(name, &origin);
+    problems = template_problems(name, text, origin);
+    if (!problems.empty() || is_document_template(name)) return problems;
+    km::mustache m{text};
+    m.set_custom_escape(json_escape);
+    try {
+        std::string error;
+        const auto j = parse_untrusted_json(m.render(to_mustache(sample)), &error);
+        if (!j) throw std::runtime_error("did not render to JSON: " + error);
+        message_from_json(*j);
+    } catch (const std::exception& e) {
+        problems.push_back(origin + ": " + e.what());
     }
     return problems;
 }

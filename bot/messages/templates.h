@@ -51,11 +51,16 @@ class Templates {
     // back to the built-in template as render() does.
     std::string render_document(const std::string& name, const nlohmann::json& data,
                                 DocumentFormat format, const StreamedList* list = nullptr) const;
-    // Problems with the override files (parse errors, output that is not a message).
+    // Problems with the templates in use, as "<file>:<line>: …" (syntax errors, unknown
+    // variables, a message template whose output is not a message).
     std::vector<std::string> check() const;
+    // At start-up: overrides with problems are not used (the shipped template is), and their
+    // problems are returned to be logged. check-config fails on the same problems instead.
+    std::vector<std::string> drop_broken_overrides();
     std::string source_of(const std::string& name) const;  // a path, or "(built in)"
 
   private:
+    std::vector<std::string> check_one(const std::string& name) const;
     std::string text_of(const std::string& name, std::string* origin) const;
     std::string dir_;
     // Override files are read once, at construction: rendering happens inside the request's

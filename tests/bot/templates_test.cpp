@@ -58,6 +58,23 @@ TEST(Templates, EveryShippedTemplateRenders) {
     }
 }
 
+TEST(Templates, AtStartUpAnOverrideWithProblemsIsSetAsideNamedWithItsLine) {
+    test::TempDir dir;
+    dir.write("declaration.mustache", "{\"title\": \"{{id}}\",\n\"text\": \"{{titel}}\"}");
+    dir.write("announcement.mustache", R"({"title": "custom {{id}}"})");
+    Templates t(dir.path());
+    EXPECT_EQ(t.source_of("declaration"), dir.file("declaration.mustache"));
+    const auto problems = t.drop_broken_overrides();
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find(dir.file("declaration.mustache") + ":2: unknown variable {{titel}}"),
+              std::string::npos)
+        << problems[0];
+    EXPECT_EQ(t.source_of("declaration"), "(built in)");
+    EXPECT_EQ(t.render("declaration", sample()).title, "🚨 INCIDENT DECLARED 🚨");
+    EXPECT_EQ(t.render("announcement", sample()).title, "custom INC-20261122-001");  // kept
+    EXPECT_TRUE(t.check().empty());
+}
+
 TEST(Templates, OverrideDirWinsAndBrokenOverrideFallsBack) {
     test::TempDir dir;
     dir.write("announcement.mustache", R"({"title": "custom {{id}}"})");
