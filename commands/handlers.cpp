@@ -195,10 +195,10 @@ Outcome CommandHandlers::with_incident(const Command& cmd, const Actor& actor, E
                                     std::to_string(cmd.action_number) + " (it has " +
                                     std::to_string(items.size()) + ")."),
                             std::nullopt};
-                return answer(ephemeral("☑️ Action item " + std::to_string(it->number) + " of " +
-                                        inc.id + " is " + (cmd.action_done ? "done" : "open") +
-                                        ": " + it->text),
-                              service_.close_action_item(*state, actor, *it, cmd.action_done, now));
+                return answer(
+                    ephemeral("☑️ Action item " + std::to_string(it->number) + " of " + inc.id +
+                              " is " + (cmd.action_done ? "done" : "open") + ": " + it->text),
+                    service_.close_action_item(*state, actor, *it, cmd.action_done, now));
             }
             Decision d = service_.add_action_item(*state, actor, cmd.text, cmd.owner, cmd.due, now);
             const std::string number = d.detail;
@@ -227,8 +227,8 @@ Outcome CommandHandlers::export_pir(const Command& cmd, const IncidentState& sta
     const std::string cli = "`muster export " + id + " --format " + format + "`";
     if (link_)
         if (const std::string link = link_(id, format, now); !link.empty())
-            return {ephemeral("📄 Post-incident review of " + id + " (" + format + "), valid for 24 h: " +
-                              link),
+            return {ephemeral("📄 Post-incident review of " + id + " (" + format +
+                              "), valid for 24 h: " + link),
                     std::nullopt};
     if (format == "html" || !templates_)
         return {refusal("The HTML review is a file: run " + cli +

@@ -79,22 +79,14 @@ struct VerbInfo {
 };
 
 const VerbInfo kVerbs[] = {
-    {Verb::declare, "declare", false},
-    {Verb::update, "update", true},
-    {Verb::ack, "ack", true},
-    {Verb::resolve, "resolve", true},
-    {Verb::decline, "decline", true},
-    {Verb::reopen, "reopen", true},
-    {Verb::severity, "severity", true},
-    {Verb::role, "role", true},
-    {Verb::note, "note", true},
-    {Verb::action, "action", true},
-    {Verb::impact, "impact", true},
-    {Verb::rootcause, "rootcause", true},
-    {Verb::status, "status", true},
-    {Verb::list, "list", false},
-    {Verb::help, "help", false},
-    {Verb::page, "page", true},
+    {Verb::declare, "declare", false},  {Verb::update, "update", true},
+    {Verb::ack, "ack", true},           {Verb::resolve, "resolve", true},
+    {Verb::decline, "decline", true},   {Verb::reopen, "reopen", true},
+    {Verb::severity, "severity", true}, {Verb::role, "role", true},
+    {Verb::note, "note", true},         {Verb::action, "action", true},
+    {Verb::impact, "impact", true},     {Verb::rootcause, "rootcause", true},
+    {Verb::status, "status", true},     {Verb::list, "list", false},
+    {Verb::help, "help", false},        {Verb::page, "page", true},
     {Verb::export_pir, "export", true},
 };
 
@@ -102,8 +94,8 @@ std::optional<VerbInfo> find_verb(const std::string& word) {
     const std::string w = lower(word);
     for (const auto& v : kVerbs)
         if (w == v.name) return v;
-    const char* alias = w == "acknowledge" ? "ack"
-                        : w == "sev"       ? "severity"
+    const char* alias = w == "acknowledge"  ? "ack"
+                        : w == "sev"        ? "severity"
                         : w == "root-cause" ? "rootcause"
                                             : nullptr;
     if (alias)

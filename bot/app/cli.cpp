@@ -82,7 +82,6 @@ std::vector<std::string> stranded_messages(const Config& cfg) {
     return out;
 }
 
-
 }  // namespace
 
 int fail(const std::string& message, int code) {
@@ -131,17 +130,20 @@ int run_cli(int argc, char** argv) {
                            "markdown (default), html (standalone, SVG timeline), json "
                            "(muster.pir.v1), or incident (the raw record and timeline)");
     export_cmd->add_option("--out", doc.out, "Write to this file instead of stdout");
-    export_cmd->add_option("--tz", doc.tz, "Time zone of the times shown (default reports.timezone)");
+    export_cmd->add_option("--tz", doc.tz,
+                           "Time zone of the times shown (default reports.timezone)");
 
     DocumentOptions rep;
     auto* report_cmd = app.add_subcommand("report", "Numbers across incidents: are we faster?");
     add_common(report_cmd, true);
-    report_cmd->add_option("--since", rep.since, "Start: 30d (default reports.window), "
-                                                 "2026-11-01 or an RFC 3339 time");
+    report_cmd->add_option("--since", rep.since,
+                           "Start: 30d (default reports.window), "
+                           "2026-11-01 or an RFC 3339 time");
     report_cmd->add_option("--until", rep.until, "End (default now), written like --since");
     report_cmd->add_option("--format", rep.format, "markdown (default), html or json");
     report_cmd->add_option("--out", rep.out, "Write to this file instead of stdout");
-    report_cmd->add_option("--tz", rep.tz, "Time zone of the times shown (default reports.timezone)");
+    report_cmd->add_option("--tz", rep.tz,
+                           "Time zone of the times shown (default reports.timezone)");
 
     auto* check_cmd =
         app.add_subcommand("check-config", "Validate the configuration and templates");

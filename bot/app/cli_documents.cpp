@@ -51,7 +51,9 @@ int list_incidents(Storage& db, const ListingOptions& o) {
     const EpochMs now = SystemClock().now_ms();
     if (!o.since.empty()) {
         const auto t = parse_point_in_time(o.since, now, TimeZone::utc());
-        if (!t) return fail("--since '" + o.since + "': write 30d, 12h, 2026-11-01 or an RFC 3339 time", 2);
+        if (!t)
+            return fail("--since '" + o.since + "': write 30d, 12h, 2026-11-01 or an RFC 3339 time",
+                        2);
         since = *t;
     }
     std::vector<Incident> list;
@@ -66,9 +68,10 @@ int list_incidents(Storage& db, const ListingOptions& o) {
         return fail(std::string(e.what()) + " (use the `next` a previous page printed)", 2);
     }
     if (o.as_json) {
-        nlohmann::json doc = {{"format", "muster.incidents.v1"},
-                              {"incidents", nlohmann::json::array()},
-                              {"next", next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next)}};
+        nlohmann::json doc = {
+            {"format", "muster.incidents.v1"},
+            {"incidents", nlohmann::json::array()},
+            {"next", next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next)}};
         for (const auto& i : list) doc["incidents"].push_back(incident_json(i));
         std::printf("%s\n", dump_json(doc, 2).c_str());
         return 0;
@@ -106,8 +109,7 @@ int export_document(Storage& db, const Config& cfg, const DocumentOptions& o) {
         return write_out(dump_json(*doc, 2) + "\n", o.out);
     }
     const auto format = parse_doc_format(o.format);
-    if (!format)
-        return fail("--format " + o.format + ": use markdown, html, json or incident", 2);
+    if (!format) return fail("--format " + o.format + ": use markdown, html, json or incident", 2);
     const auto zone = zone_for(cfg, o.tz);
     if (!zone) return fail("--tz " + o.tz + " is not in the tz database (e.g. Europe/Berlin)", 2);
     const auto pir = load_pir(db, *id, cfg, *zone, SystemClock().now_ms());
@@ -126,12 +128,14 @@ int report_document(Storage& db, const Config& cfg, const DocumentOptions& o) {
     EpochMs until = now, since = now - cfg.reports.default_window_ms;
     if (!o.until.empty()) {
         const auto t = parse_point_in_time(o.until, now, *zone);
-        if (!t) return fail("--until '" + o.until + "': write 30d, 2026-11-01 or an RFC 3339 time", 2);
+        if (!t)
+            return fail("--until '" + o.until + "': write 30d, 2026-11-01 or an RFC 3339 time", 2);
         until = *t;
     }
     if (!o.since.empty()) {
         const auto t = parse_point_in_time(o.since, until, *zone);
-        if (!t) return fail("--since '" + o.since + "': write 30d, 2026-11-01 or an RFC 3339 time", 2);
+        if (!t)
+            return fail("--since '" + o.since + "': write 30d, 2026-11-01 or an RFC 3339 time", 2);
         since = *t;
     }
     if (since >= until) return fail("--since must be before --until", 2);

@@ -18,11 +18,11 @@
 #include "bot/server/http_server.h"
 #include "bot/server/readiness.h"
 #include "bot/server/router.h"
-#include "integrations/api/api.h"
 #include "bot/service/alert_intake.h"
 #include "bot/service/incident_service.h"
 #include "commands/handlers.h"
 #include "integrations/alertmanager/webhook.h"
+#include "integrations/api/api.h"
 #include "integrations/console/console_platform.h"
 #include "integrations/grafana/webhook.h"
 #include "integrations/pagerduty/events_api.h"
@@ -124,10 +124,10 @@ int serve(Config cfg, const std::string& listen) {
 
     // The read API and the PIR in chat (signed links to the API when server.public_url is set).
     const auto api = api::install_api(cfg, clock, router, *storage, *storage, templates);
-    handlers.set_documents(&templates, [&cfg](const std::string& id, const std::string& format,
-                                              EpochMs now) {
-        return api::pir_link(cfg, id, format, now);
-    });
+    handlers.set_documents(&templates,
+                           [&cfg](const std::string& id, const std::string& format, EpochMs now) {
+                               return api::pir_link(cfg, id, format, now);
+                           });
 
     Readiness readiness(*storage, clock);
     router.add("GET", "/healthz",

@@ -200,10 +200,11 @@ namespace {
 using namespace config_reading;
 
 void read_config(Reader& r, const YAML::Node& root, Config& c) {
-    if (!r.expect_map(root, "",
-                      {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager",
-                       "grafana", "correlation", "heartbeats", "severities", "contacts",
-                       "escalation", "priority_matrix", "templates", "outbox", "log", "retention", "reports"}))
+    if (!r.expect_map(
+            root, "",
+            {"server", "storage", "chat", "slack", "teams", "pagerduty", "alertmanager", "grafana",
+             "correlation", "heartbeats", "severities", "contacts", "escalation", "priority_matrix",
+             "templates", "outbox", "log", "retention", "reports"}))
         return;
     read_server(r, root, c);
     read_storage(r, root, c);

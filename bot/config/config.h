@@ -67,7 +67,7 @@ struct Config {
         std::string timezone = "UTC";  // tz database name: times in documents and working hours
         int work_start_hour = 9;       // working hours [start, end) in `timezone`, local hours
         int work_end_hour = 18;
-        std::vector<int> work_days = {1, 2, 3, 4, 5};  // ISO weekdays, 1 = Monday
+        std::vector<int> work_days = {1, 2, 3, 4, 5};            // ISO weekdays, 1 = Monday
         std::int64_t default_window_ms = 30LL * 24 * 3'600'000;  // --since when not given
     } reports;
     struct Storage {

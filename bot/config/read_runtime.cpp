@@ -5,10 +5,11 @@
 namespace muster::config_reading {
 
 void read_server(Reader& r, const YAML::Node& root, Config& c) {
-    if (const auto n = root["server"]; r.expect_map(
-            n, "server",
-            {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "idle_timeout",
-             "drain_timeout", "threads", "max_connections", "answer_within", "api_token", "public_url"})) {
+    if (const auto n = root["server"];
+        r.expect_map(n, "server",
+                     {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
+                      "idle_timeout", "drain_timeout", "threads", "max_connections",
+                      "answer_within", "api_token", "public_url"})) {
         std::string listen;
         if (r.scalar(n["listen"], "server.listen", listen)) {
             const auto colon = listen.rfind(':');
@@ -73,7 +74,8 @@ void read_reports(Reader& r, const YAML::Node& root, Config& c) {
         else
             for (const auto& item : d) {
                 std::string v = item.IsScalar() ? item.as<std::string>() : "";
-                for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                for (auto& ch : v)
+                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
                 int found = 0;
                 for (int i = 0; i < 7; ++i)
                     if (v.substr(0, 3) == names[i]) found = i + 1;

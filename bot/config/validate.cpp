@@ -60,8 +60,8 @@ void validate(const Config& c, const std::string& file, std::vector<ConfigError>
                 "a heartbeat needs a bearer token: set token here or server.api_token");
     }
     if (!TimeZone::find(c.reports.timezone))
-        err("reports.timezone", "'" + c.reports.timezone +
-                                    "' is not in the tz database (e.g. UTC, Europe/Berlin)");
+        err("reports.timezone",
+            "'" + c.reports.timezone + "' is not in the tz database (e.g. UTC, Europe/Berlin)");
     if (!c.pagerduty.api_token.empty() && c.pagerduty.from.empty())
         err("pagerduty.from",
             "the PagerDuty REST API needs the email of a PagerDuty user with api_token (it is "

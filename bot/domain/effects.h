@@ -108,9 +108,9 @@ struct Effects {
     bool writes_nothing() const {
         return !created && !updated && timeline.empty() && schedule.empty() && cancel.empty() &&
                !fire && pages.empty() && action_items.empty() && action_item_changes.empty() &&
-               channels.empty() &&
-               suffixes.empty() && remembered.empty() && withdrawals.empty() && dedupe.empty() &&
-               links.empty() && alerts.empty() && notifications.empty() && outbox.empty();
+               channels.empty() && suffixes.empty() && remembered.empty() && withdrawals.empty() &&
+               dedupe.empty() && links.empty() && alerts.empty() && notifications.empty() &&
+               outbox.empty();
     }
 };
 

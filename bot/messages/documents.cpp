@@ -17,9 +17,12 @@ std::optional<DocFormat> parse_doc_format(const std::string& name) {
 
 const char* doc_format_name(DocFormat f) {
     switch (f) {
-        case DocFormat::markdown: return "markdown";
-        case DocFormat::html: return "html";
-        case DocFormat::json: return "json";
+        case DocFormat::markdown:
+            return "markdown";
+        case DocFormat::html:
+            return "html";
+        case DocFormat::json:
+            return "json";
     }
     return "?";
 }
@@ -27,9 +30,12 @@ const char* doc_format_name(DocFormat f) {
 namespace {
 const char* content_type(DocFormat f) {
     switch (f) {
-        case DocFormat::markdown: return "text/markdown; charset=utf-8";
-        case DocFormat::html: return "text/html; charset=utf-8";
-        case DocFormat::json: return "application/json";
+        case DocFormat::markdown:
+            return "text/markdown; charset=utf-8";
+        case DocFormat::html:
+            return "text/html; charset=utf-8";
+        case DocFormat::json:
+            return "application/json";
     }
     return "application/octet-stream";
 }
@@ -37,18 +43,24 @@ const char* content_type(DocFormat f) {
 
 Document pir_document(const Pir& pir, DocFormat format, const Templates& templates) {
     switch (format) {
-        case DocFormat::markdown: return {pir_markdown(pir, templates), content_type(format)};
-        case DocFormat::html: return {pir_html(pir, templates), content_type(format)};
-        case DocFormat::json: return {pir_json(pir), content_type(format)};
+        case DocFormat::markdown:
+            return {pir_markdown(pir, templates), content_type(format)};
+        case DocFormat::html:
+            return {pir_html(pir, templates), content_type(format)};
+        case DocFormat::json:
+            return {pir_json(pir), content_type(format)};
     }
     return {};
 }
 
 Document report_document(const Report& report, DocFormat format, const Templates& templates) {
     switch (format) {
-        case DocFormat::markdown: return {report_markdown(report, templates), content_type(format)};
-        case DocFormat::html: return {report_html(report, templates), content_type(format)};
-        case DocFormat::json: return {dump_json(report_json(report), 2) + "\n", content_type(format)};
+        case DocFormat::markdown:
+            return {report_markdown(report, templates), content_type(format)};
+        case DocFormat::html:
+            return {report_html(report, templates), content_type(format)};
+        case DocFormat::json:
+            return {dump_json(report_json(report), 2) + "\n", content_type(format)};
     }
     return {};
 }

@@ -35,13 +35,26 @@ std::string escape_html(const std::string& plain) {
     out.reserve(plain.size() + 16);
     for (char c : plain) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            case '\n': out += "<br/>"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            case '\n':
+                out += "<br/>";
+                break;
+            default:
+                out += c;
         }
     }
     return isolate(plain, std::move(out));
@@ -54,25 +67,46 @@ std::string escape_markdown(const std::string& plain) {
     for (std::size_t i = 0; i < plain.size(); ++i) {
         const char c = plain[i];
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;  // no raw HTML, no <autolink>
-            case '>': out += "&gt;"; break;
-            case '\n': out += "<br/>"; break;
-            case '\r': break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;  // no raw HTML, no <autolink>
+            case '>':
+                out += "&gt;";
+                break;
+            case '\n':
+                out += "<br/>";
+                break;
+            case '\r':
+                break;
             // Emphasis, code, links and images (a link needs "[…]"), tables, strikethrough.
-            case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '~':
+            case '\\':
+            case '`':
+            case '*':
+            case '_':
+            case '[':
+            case ']':
+            case '|':
+            case '~':
                 out += '\\';
                 out += c;
                 break;
-            case '#': case '+': case '-': case '=':  // a heading or a list item only at the start
+            case '#':
+            case '+':
+            case '-':
+            case '=':  // a heading or a list item only at the start
                 if (i == 0) out += '\\';
                 out += c;
                 break;
-            case '.': case ')':
+            case '.':
+            case ')':
                 if (i > 0 && digits_so_far) out += '\\';
                 out += c;
                 break;
-            default: out += c;
+            default:
+                out += c;
         }
         digits_so_far = digits_so_far && c >= '0' && c <= '9';
     }

@@ -22,7 +22,7 @@ std::string person(const std::string& who) {
 // Who decided: a person as @id, else the system that acted (muster, pagerduty, alertmanager).
 std::string decision_maker(const TimelineEvent& e) {
     if (e.actor.empty()) return e.source.empty() || e.source == "slack" ? "muster" : e.source;
-    static const char* systems[] = {"muster",  "system",    "pagerduty",
+    static const char* systems[] = {"muster",       "system",  "pagerduty",
                                     "alertmanager", "grafana", "heartbeat"};
     for (const char* sys : systems)
         if (e.actor == sys) return e.actor;
@@ -43,9 +43,8 @@ std::string lower(std::string s) {
 // "went-well: fast rollback" → ("went_well", "fast rollback"); untagged → ("", text).
 std::pair<std::string, std::string> tagged(const std::string& text) {
     static const std::vector<std::pair<std::string, std::string>> tags = {
-        {"went-well:", "went_well"},   {"went well:", "went_well"},
-        {"went-wrong:", "went_wrong"}, {"went wrong:", "went_wrong"},
-        {"lesson:", "lesson"},         {"lessons:", "lesson"},
+        {"went-well:", "went_well"},   {"went well:", "went_well"},  {"went-wrong:", "went_wrong"},
+        {"went wrong:", "went_wrong"}, {"lesson:", "lesson"},        {"lessons:", "lesson"},
         {"learned:", "lesson"},        {"lesson-learned:", "lesson"}};
     const std::string l = lower(text.substr(0, 20));
     for (const auto& [tag, kind] : tags)
@@ -125,7 +124,8 @@ PirRow row_of(const TimelineEvent& e) {
         r.event = t;
         for (auto& c : r.event)
             if (c == '_') c = ' ';
-        if (!r.event.empty()) r.event[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(r.event[0])));
+        if (!r.event.empty())
+            r.event[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(r.event[0])));
         r.details = e.field ? *e.field + ": " + e.old_value.value_or("") + " → " +
                                   e.new_value.value_or("") + (e.text.empty() ? "" : " — " + e.text)
                             : e.text;
@@ -306,7 +306,8 @@ std::string pir_json(const Pir& p) {
           {"highest_escalation_level", p.highest_level}}},
     };
     doc["people"] = nlohmann::json::array();
-    for (const auto& [role, who] : p.people) doc["people"].push_back({{"role", role}, {"who", who}});
+    for (const auto& [role, who] : p.people)
+        doc["people"].push_back({{"role", role}, {"who", who}});
     doc["timeline"] = nlohmann::json::array();
     doc["went_well"] = p.went_well;
     doc["went_wrong"] = p.went_wrong;
@@ -344,11 +345,12 @@ std::string pir_json(const Pir& p) {
         entries += "    {\n      \"at\": {\n        \"local\": " + str(p.zone.date_time(e.at)) +
                    ",\n        \"utc\": " + str(format_rfc3339(e.at)) +
                    "\n      },\n      \"decision_maker\": " + str(r.who) +
-                   ",\n      \"details\": " + str(r.details) + ",\n      \"event\": " +
-                   str(r.event) + ",\n";
+                   ",\n      \"details\": " + str(r.details) +
+                   ",\n      \"event\": " + str(r.event) + ",\n";
         if (e.field)
-            entries += "      \"field\": " + str(*e.field) + ",\n      \"new\": " +
-                       opt(e.new_value) + ",\n      \"old\": " + opt(e.old_value) + ",\n";
+            entries += "      \"field\": " + str(*e.field) +
+                       ",\n      \"new\": " + opt(e.new_value) +
+                       ",\n      \"old\": " + opt(e.old_value) + ",\n";
         entries += "      \"type\": " + str(e.type) + "\n    }";
     });
     entries += "\n  ]";

@@ -58,8 +58,8 @@ struct Pir {
     std::vector<PirMarker> markers;
     std::vector<std::string> went_well, went_wrong, lessons;  // from tagged notes
     std::vector<ActionItem> action_items;
-    std::string source_link;   // the alert or PagerDuty incident it came from, if any
-    std::size_t events = 0;    // how many timeline events
+    std::string source_link;  // the alert or PagerDuty incident it came from, if any
+    std::size_t events = 0;   // how many timeline events
     // The timeline in time order, read again for each document (never held whole: a long
     // incident has 100,000 events). From load_pir it reads storage: use it while that lives.
     using EventVisitor = std::function<void(const TimelineEvent&)>;

@@ -33,7 +33,8 @@ nlohmann::json pir_template_data(const Pir& p) {
     for (const auto& [role, who] : p.people) d["people"].push_back({{"role", role}, {"who", who}});
     d["metrics"] = nlohmann::json::array({
         {{"name", "Time to acknowledge"}, {"value", pir_duration(p.time_to_acknowledge)}},
-        {{"name", "Time to mitigate (first Monitoring)"}, {"value", pir_duration(p.time_to_mitigate)}},
+        {{"name", "Time to mitigate (first Monitoring)"},
+         {"value", pir_duration(p.time_to_mitigate)}},
         {{"name", "Time to resolve"}, {"value", pir_duration(p.time_to_resolve)}},
         {{"name", "Pages sent"}, {"value", std::to_string(p.pages_sent)}},
         {{"name", "Highest escalation level reached"},
@@ -64,13 +65,26 @@ std::string xml(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            case '\n': out += ' '; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            case '\n':
+                out += ' ';
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -87,10 +101,14 @@ std::string num(double v) {
 // Colours of the status bands (also in the legend; tests look for them in the picture).
 const char* status_colour(Status s) {
     switch (s) {
-        case Status::investigating: return "#d73a49";
-        case Status::identified: return "#f0883e";
-        case Status::monitoring: return "#d4a72c";
-        case Status::resolved: return "#2da44e";
+        case Status::investigating:
+            return "#d73a49";
+        case Status::identified:
+            return "#f0883e";
+        case Status::monitoring:
+            return "#d4a72c";
+        case Status::resolved:
+            return "#2da44e";
     }
     return "#8c959f";
 }
@@ -114,10 +132,9 @@ std::string pir_svg(const Pir& p) {
     for (const auto& ph : p.phases) {
         const double x0 = x(ph.from), x1 = std::max(x(ph.to), x0 + 1.0);
         s += "<rect class=\"phase\" x=\"" + num(x0) + "\" y=\"" + num(band_y) + "\" width=\"" +
-             num(x1 - x0) + "\" height=\"" + num(band_h) + "\" fill=\"" +
-             status_colour(ph.status) + "\"><title>" + status_label(ph.status) + " " +
-             xml(p.zone.time_of_day(ph.from)) + "–" + xml(p.zone.time_of_day(ph.to)) +
-             "</title></rect>";
+             num(x1 - x0) + "\" height=\"" + num(band_h) + "\" fill=\"" + status_colour(ph.status) +
+             "\"><title>" + status_label(ph.status) + " " + xml(p.zone.time_of_day(ph.from)) + "–" +
+             xml(p.zone.time_of_day(ph.to)) + "</title></rect>";
     }
     // Markers.
     const double my = 88;
@@ -143,19 +160,29 @@ std::string pir_svg(const Pir& p) {
     };
     for (const auto& m : p.markers) {
         switch (m.kind) {
-            case PirMarker::declared: marker(m.at, "triangle", "#24292f", m.label); break;
-            case PirMarker::page: marker(m.at, "circle", "#0969da", m.label); break;
-            case PirMarker::acknowledged: marker(m.at, "diamond", "#8250df", m.label); break;
-            case PirMarker::note: marker(m.at, "square", "#57606a", m.label); break;
-            case PirMarker::resolved: marker(m.at, "triangle", "#2da44e", m.label); break;
+            case PirMarker::declared:
+                marker(m.at, "triangle", "#24292f", m.label);
+                break;
+            case PirMarker::page:
+                marker(m.at, "circle", "#0969da", m.label);
+                break;
+            case PirMarker::acknowledged:
+                marker(m.at, "diamond", "#8250df", m.label);
+                break;
+            case PirMarker::note:
+                marker(m.at, "square", "#57606a", m.label);
+                break;
+            case PirMarker::resolved:
+                marker(m.at, "triangle", "#2da44e", m.label);
+                break;
         }
     }
     // Time axis, ticks at a round step in the document's zone.
     const double ay = 128;
     s += "<line x1=\"" + num(left) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(right) + "\" y2=\"" +
          num(ay) + "\" stroke=\"#57606a\" stroke-width=\"1\"/>";
-    static const EpochMs steps[] = {60'000,     5 * 60'000,      15 * 60'000,     30 * 60'000,
-                                    3'600'000,  3 * 3'600'000,   6 * 3'600'000,   12 * 3'600'000,
+    static const EpochMs steps[] = {60'000,     5 * 60'000,      15 * 60'000,   30 * 60'000,
+                                    3'600'000,  3 * 3'600'000,   6 * 3'600'000, 12 * 3'600'000,
                                     86'400'000, 7 * 86'400'000LL};
     EpochMs step = steps[0];
     for (EpochMs st : steps) {
@@ -172,8 +199,8 @@ std::string pir_svg(const Pir& p) {
     // Legend.
     double lx = left;
     const double ly = 168;
-    for (Status st : {Status::investigating, Status::identified, Status::monitoring,
-                      Status::resolved}) {
+    for (Status st :
+         {Status::investigating, Status::identified, Status::monitoring, Status::resolved}) {
         s += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly - 9) +
              "\" width=\"10\" height=\"10\" fill=\"" + status_colour(st) + "\"/>";
         s += "<text x=\"" + num(lx + 14) + "\" y=\"" + num(ly) + "\">" + status_label(st) +

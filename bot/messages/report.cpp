@@ -141,11 +141,10 @@ Report build_report(IncidentReads& reads, ReportReads& report_reads, const Confi
         }
         if (it->second) continue;
         const int wd = work_zone.weekday(p.at), h = work_zone.hour(p.at);
-        const bool in_hours = std::find(config.reports.work_days.begin(),
-                                        config.reports.work_days.end(),
-                                        wd) != config.reports.work_days.end() &&
-                              h >= config.reports.work_start_hour &&
-                              h < config.reports.work_end_hour;
+        const bool in_hours =
+            std::find(config.reports.work_days.begin(), config.reports.work_days.end(), wd) !=
+                config.reports.work_days.end() &&
+            h >= config.reports.work_start_hour && h < config.reports.work_end_hour;
         auto& c = per[p.contact.empty() ? "(by hand)" : p.contact];
         c.contact = p.contact.empty() ? "(by hand)" : p.contact;
         ++c.pages;
@@ -156,8 +155,9 @@ Report build_report(IncidentReads& reads, ReportReads& report_reads, const Confi
         }
     }
     for (auto& [k, c] : per) r.pages_per_contact.push_back(c);
-    std::stable_sort(r.pages_per_contact.begin(), r.pages_per_contact.end(),
-                     [](const ContactPages& a, const ContactPages& b) { return a.pages > b.pages; });
+    std::stable_sort(
+        r.pages_per_contact.begin(), r.pages_per_contact.end(),
+        [](const ContactPages& a, const ContactPages& b) { return a.pages > b.pages; });
 
     // Overdue action items (any incident's, not only this window's: an overdue item is overdue).
     for (auto& a : report_reads.overdue_action_items(zone.date(now))) {
@@ -197,8 +197,9 @@ nlohmann::json stats_json(const DurationStats& s) {
 }
 
 nlohmann::json numbers_json(const SeverityNumbers& n) {
-    return {{"severity", n.severity}, {"name", n.name},          {"incidents", n.incidents},
-            {"mtta", stats_json(n.mtta)}, {"mttm", stats_json(n.mttm)}, {"mttr", stats_json(n.mttr)}};
+    return {{"severity", n.severity},     {"name", n.name},
+            {"incidents", n.incidents},   {"mtta", stats_json(n.mtta)},
+            {"mttm", stats_json(n.mttm)}, {"mttr", stats_json(n.mttr)}};
 }
 
 }  // namespace
@@ -219,9 +220,10 @@ nlohmann::json report_json(const Report& r) {
         {"pages",
          {{"total", r.pages},
           {"out_of_hours", r.pages_out_of_hours},
-          {"out_of_hours_share", r.pages ? nlohmann::json(static_cast<double>(r.pages_out_of_hours) /
-                                                          static_cast<double>(r.pages))
-                                         : nlohmann::json(nullptr)}}},
+          {"out_of_hours_share", r.pages
+                                     ? nlohmann::json(static_cast<double>(r.pages_out_of_hours) /
+                                                      static_cast<double>(r.pages))
+                                     : nlohmann::json(nullptr)}}},
     };
     j["by_severity"] = nlohmann::json::array();
     for (const auto& n : r.by_severity) j["by_severity"].push_back(numbers_json(n));

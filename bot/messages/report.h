@@ -56,7 +56,7 @@ struct Report {
     std::map<std::string, int> by_source;
     SeverityNumbers previous;  // the same window length just before `since`, all severities
     int pages = 0, pages_out_of_hours = 0;
-    std::vector<ContactPages> pages_per_contact;  // most paged first
+    std::vector<ContactPages> pages_per_contact;              // most paged first
     std::vector<std::pair<ActionItem, std::string>> overdue;  // (item, incident title), by due
     std::vector<TrendPoint> trend;
 };

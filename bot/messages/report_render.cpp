@@ -56,7 +56,8 @@ nlohmann::json report_template_data(const Report& r) {
                                    {"mttr_p50", pir_duration(n.mttr.p50)},
                                    {"mttr_p90", pir_duration(n.mttr.p90)}});
     d["sources"] = nlohmann::json::array();
-    for (const auto& [s, n] : r.by_source) d["sources"].push_back({{"source", s}, {"incidents", n}});
+    for (const auto& [s, n] : r.by_source)
+        d["sources"].push_back({{"source", s}, {"incidents", n}});
     const SeverityNumbers& all = r.by_severity.back();
     d["faster"] = nlohmann::json::array({
         {{"metric", "MTTA p50"},
@@ -102,11 +103,20 @@ std::string xml(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -136,10 +146,11 @@ std::string report_svg(const Report& r) {
         "height=\"260\" role=\"img\" aria-label=\"Incidents and response times over time\" "
         "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">"
         "<rect x=\"0\" y=\"0\" width=\"960\" height=\"260\" fill=\"#ffffff\"/>";
-    s += "<text x=\"" + num(left) + "\" y=\"18\" font-size=\"13\" font-weight=\"bold\">Incidents "
-         "per " + std::string(r.trend.size() > 1 && r.trend[1].from - r.trend[0].from > 86'400'000
-                                  ? "week"
-                                  : "day") +
+    s += "<text x=\"" + num(left) +
+         "\" y=\"18\" font-size=\"13\" font-weight=\"bold\">Incidents "
+         "per " +
+         std::string(r.trend.size() > 1 && r.trend[1].from - r.trend[0].from > 86'400'000 ? "week"
+                                                                                          : "day") +
          " (bars), MTTA and MTTR p50 (lines, right axis)</text>";
     const double base = top + height;
     s += "<line x1=\"" + num(left) + "\" y1=\"" + num(base) + "\" x2=\"" + num(right) + "\" y2=\"" +
@@ -160,7 +171,8 @@ std::string report_svg(const Report& r) {
         const double cx = x + slot / 2;
         auto point = [&](const std::optional<EpochMs>& v, std::string& path) {
             if (!v) return;
-            const double y = base - height * static_cast<double>(*v) / static_cast<double>(max_time);
+            const double y =
+                base - height * static_cast<double>(*v) / static_cast<double>(max_time);
             path += (path.empty() ? "M" : " L") + num(cx) + " " + num(y);
         };
         point(t.mtta_p50, mtta_path);

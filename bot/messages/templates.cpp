@@ -386,8 +386,7 @@ std::vector<std::string> template_problems(const std::string& name, const std::s
                 nearest = v;
             }
         out.push_back(origin + ":" + std::to_string(line_at(text, at)) + ": unknown variable {{" +
-                      tag + "}} (" +
-                      (nearest.empty() ? "" : "did you mean {{" + nearest + "}}? ") +
+                      tag + "}} (" + (nearest.empty() ? "" : "did you mean {{" + nearest + "}}? ") +
                       "templates/README.md lists what " + name + " has)");
     }
     return out;

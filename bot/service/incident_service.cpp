@@ -282,17 +282,16 @@ Decision IncidentService::add_action_item(const IncidentState& s, const Actor& a
 }
 
 Decision IncidentService::close_action_item(const IncidentState& s, const Actor& actor,
-                                            const ActionItem& item, bool done,
-                                            EpochMs now) const {
+                                            const ActionItem& item, bool done, EpochMs now) const {
     const std::string to = done ? "done" : "open";
     if (item.status == to)
         return refuse("Action item " + std::to_string(item.number) + " of " + s.incident.id +
                       " is " + to + " already.");
     Decision d = changing(s, actor, now);
     d.effects.action_item_changes.push_back({s.incident.id, item.number, to, now});
-    TimelineEvent e = change(s.incident, actor, now, done ? "action_item_done" : "action_item_reopened",
-                             "action_item_" + std::to_string(item.number), item.status, to,
-                             item.text);
+    TimelineEvent e =
+        change(s.incident, actor, now, done ? "action_item_done" : "action_item_reopened",
+               "action_item_" + std::to_string(item.number), item.status, to, item.text);
     d.effects.timeline.push_back(e);
     return d;
 }

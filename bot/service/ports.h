@@ -34,8 +34,7 @@ class IncidentReads {
         std::vector<Incident> incidents;
         std::string next;
     };
-    virtual Page list_page(bool open_only, EpochMs since, const std::string& cursor,
-                           int limit) = 0;
+    virtual Page list_page(bool open_only, EpochMs since, const std::string& cursor, int limit) = 0;
     virtual std::vector<TimelineEvent> timeline(const std::string& incident_id) = 0;
     // The same, one event at a time in time order, none held (a PIR of 100,000 events). The
     // event passed is valid during the call only.

@@ -158,8 +158,8 @@ class ApiImpl : public Api {
         const auto slash = rest.find('/');
         if (slash == std::string::npos || rest.substr(slash) != "/pir") return false;
         const std::string expected = hmac_sha256_hex(
-            config_.server.api_token, link_payload(rest.substr(0, slash),
-                                                   get(q, "format", "markdown"), expires));
+            config_.server.api_token,
+            link_payload(rest.substr(0, slash), get(q, "format", "markdown"), expires));
         if (!constant_time_equals(sig, expected)) return false;
         char* end = nullptr;
         const long long until = std::strtoll(expires.c_str(), &end, 10);
@@ -191,10 +191,10 @@ class ApiImpl : public Api {
             } catch (const std::invalid_argument& e) {
                 return error(400, e.what());
             }
-            nlohmann::json doc = {{"format", "muster.incidents.v1"},
-                                  {"incidents", nlohmann::json::array()},
-                                  {"next", page.next.empty() ? nlohmann::json(nullptr)
-                                                             : nlohmann::json(page.next)}};
+            nlohmann::json doc = {
+                {"format", "muster.incidents.v1"},
+                {"incidents", nlohmann::json::array()},
+                {"next", page.next.empty() ? nlohmann::json(nullptr) : nlohmann::json(page.next)}};
             for (const auto& i : page.incidents) doc["incidents"].push_back(incident_json(i));
             return json_response(200, dump_json(doc, 2) + "\n");
         }
@@ -222,8 +222,8 @@ class ApiImpl : public Api {
         if (!format) return error(400, "format: markdown, html or json");
         const auto z = zone(q);
         if (!z) return error(400, "tz: not in the tz database (e.g. Europe/Berlin)");
-        const Pir pir = build_pir(*state, reads_.timeline(*id), reads_.action_items(*id), config_,
-                                  *z, now);
+        const Pir pir =
+            build_pir(*state, reads_.timeline(*id), reads_.action_items(*id), config_, *z, now);
         return document(pir_document(pir, *format, templates_));
     }
 

@@ -39,7 +39,7 @@ struct Played : test::CoreWorld {
     Played() : test::CoreWorld(pir_config(), kT0) {
         expect("declare P1 Checkout API 5xx");
         expect("role " + kId + " ic me");
-        walk_to(kT0 + 14 * kMin);  // L1 paged, re-paged every 5 minutes (escalation policy)
+        walk_to(kT0 + 14 * kMin);       // L1 paged, re-paged every 5 minutes (escalation policy)
         expect("page " + kId + " L2");  // the IC escalates by hand
         walk_to(kT0 + 16 * kMin);
         expect("ack " + kId, "U0BOB");
@@ -153,9 +153,9 @@ TEST(Pir, MarkdownHasTheSeedLayoutAndLocalTimesWithOffsets) {
     Played w;
     const std::string md = pir_markdown(w.pir(), w.templates);
     std::size_t at = 0;
-    for (const char* h : {"## Summary", "### People and roles", "### Response metrics",
-                          "## Timeline", "## What Went Well", "## What Went Wrong",
-                          "## Lessons Learned", "## Action Items"}) {
+    for (const char* h :
+         {"## Summary", "### People and roles", "### Response metrics", "## Timeline",
+          "## What Went Well", "## What Went Wrong", "## Lessons Learned", "## Action Items"}) {
         const auto found = md.find(h, at);
         ASSERT_NE(found, std::string::npos) << h;
         at = found;
@@ -201,8 +201,8 @@ TEST(Pir, HtmlIsWellFormedAndTheBrowserDrawsTheStatusBands) {
     ASSERT_TRUE(std::regex_search(counts, m, std::regex("distinct=(\\d+)"))) << counts;
     EXPECT_GT(std::stoi(m[1]), 20) << "a blank page";
     for (Status s : {Status::investigating, Status::identified, Status::monitoring}) {
-        ASSERT_TRUE(std::regex_search(
-            counts, m, std::regex(std::string(status_colour(s)) + " (\\d+)")))
+        ASSERT_TRUE(
+            std::regex_search(counts, m, std::regex(std::string(status_colour(s)) + " (\\d+)")))
             << counts;
         EXPECT_GT(std::stoi(m[1]), 500) << status_colour(s) << " band missing\n" << counts;
     }
@@ -212,7 +212,8 @@ TEST(Pir, HostileTextCannotBreakAnyFormat) {
     test::CoreWorld w(pir_config(), kT0);
     const std::string rtl = "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d (\xd7\xa2\xd7\x95\xd7\x9c\xd7\x9d)";
     const std::string long_line(6000, 'x');
-    ASSERT_FALSE(w.run("declare P2 <script>alert(1)</script> `rm -rf` **bold** [x](http://e.vil)").error);
+    ASSERT_FALSE(
+        w.run("declare P2 <script>alert(1)</script> `rm -rf` **bold** [x](http://e.vil)").error);
     for (const std::string& note :
          {std::string("retry storm | queue depth 40k"), std::string("line one\nline two | two"),
           std::string("```\ncode fence\n```"), std::string("# not a heading"), rtl, long_line,
@@ -247,7 +248,8 @@ TEST(Pir, HostileTextCannotBreakAnyFormat) {
 
     // JSON: the text exactly as typed.
     const auto j = nlohmann::json::parse(pir_document(*p, DocFormat::json, w.templates).body);
-    EXPECT_EQ(j["incident"]["title"], "<script>alert(1)</script> `rm -rf` **bold** [x](http://e.vil)");
+    EXPECT_EQ(j["incident"]["title"],
+              "<script>alert(1)</script> `rm -rf` **bold** [x](http://e.vil)");
     bool found = false;
     for (const auto& e : j["timeline"])
         found = found || e["details"] == "retry storm | queue depth 40k";

@@ -71,7 +71,8 @@ struct Month : test::CoreWorld {
         ASSERT_FALSE(r.error) << text << " → " << r.text;
     }
     Report report() {
-        return build_report(*storage, *storage, cfg, TimeZone::utc(), nov(16), nov(30), clock.now_ms());
+        return build_report(*storage, *storage, cfg, TimeZone::utc(), nov(16), nov(30),
+                            clock.now_ms());
     }
     int pages_of(const std::string& id) {
         return count("SELECT COUNT(*) FROM pages WHERE incident_id = '" + id + "'");
@@ -106,7 +107,7 @@ TEST(Report, NumbersLeaveOutDrillsAndDeclinedAndCompareWithThePeriodBefore) {
     EXPECT_EQ(all.incidents, 3);
     EXPECT_EQ(all.mtta.p50, 4 * kMin);   // 2, 4, 8
     EXPECT_EQ(all.mttr.p50, 30 * kMin);  // 10, 30, 60
-    EXPECT_EQ(all.mttm.count, 3);  // resolving without Monitoring mitigates at the resolution
+    EXPECT_EQ(all.mttm.count, 3);        // resolving without Monitoring mitigates at the resolution
     EXPECT_EQ(all.mttm.p50, 10 * kMin);  // 10, 10, 20
     EXPECT_EQ(row(r, "P0").incidents, 0);
     EXPECT_FALSE(row(r, "P0").mtta.p50);
@@ -130,10 +131,10 @@ TEST(Report, NumbersLeaveOutDrillsAndDeclinedAndCompareWithThePeriodBefore) {
     // the open item due on the 25th; not the done one, not the drill's review or notes.
     std::vector<std::string> overdue;
     for (const auto& [a, title] : r.overdue) overdue.push_back(a.incident_id + " " + a.text);
-    EXPECT_EQ(overdue, (std::vector<std::string>{"INC-20261110-001 Post-incident review",
-                                                 "INC-20261122-001 Post-incident review",
-                                                 "INC-20261123-001 Post-incident review",
-                                                 "INC-20261123-001 fix the pool size"}));
+    EXPECT_EQ(overdue,
+              (std::vector<std::string>{
+                  "INC-20261110-001 Post-incident review", "INC-20261122-001 Post-incident review",
+                  "INC-20261123-001 Post-incident review", "INC-20261123-001 fix the pool size"}));
     EXPECT_EQ(r.overdue[3].second, "login slow");
 }
 

@@ -84,10 +84,12 @@ TEST(TemplateVariables, DocumentTemplatesListExactlyWhatTheyAreGiven) {
     note.type = "note";
     note.text = "went-well: quick";
     note.at = state.incident.declared_at;
-    const Pir pir = build_pir(state, {note}, {a}, cfg, TimeZone::utc(), state.incident.resolved_at.value());
+    const Pir pir =
+        build_pir(state, {note}, {a}, cfg, TimeZone::utc(), state.incident.resolved_at.value());
     std::set<std::string> keys;
     keys_of(pir_template_data(pir), keys);
-    for (const char* streamed : {"timeline", "time", "event", "details", "who"}) keys.insert(streamed);
+    for (const char* streamed : {"timeline", "time", "event", "details", "who"})
+        keys.insert(streamed);
     EXPECT_EQ(keys, listed("pir_markdown"));
     keys.insert("svg");
     EXPECT_EQ(keys, listed("pir_html"));

@@ -69,12 +69,14 @@ TEST(ApiE2E, WithoutATokenConfiguredTheApiIsClosed) {
 TEST(ApiE2E, TheListingPagesWithACursorAndLeavesNothingOut) {
     MusterServer s("server: {api_token: " + kToken + "}\n");
     std::set<std::string> declared;
-    for (int i = 0; i < 7; ++i) declared.insert(declare(s, "declare P3 thing " + std::to_string(i)));
+    for (int i = 0; i < 7; ++i)
+        declared.insert(declare(s, "declare P3 thing " + std::to_string(i)));
     std::set<std::string> seen;
     std::string cursor;
     int pages = 0;
     do {
-        const auto r = get(s, "/api/v1/incidents?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor));
+        const auto r =
+            get(s, "/api/v1/incidents?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor));
         ASSERT_EQ(r.status, 200) << r.body;
         const auto j = json_of(r);
         EXPECT_EQ(j["format"], "muster.incidents.v1");
@@ -92,8 +94,8 @@ TEST(ApiE2E, TheListingPagesWithACursorAndLeavesNothingOut) {
     const auto j = nlohmann::json::parse(first.out);
     EXPECT_EQ(j["incidents"].size(), 5u);
     ASSERT_TRUE(j["next"].is_string());
-    const auto rest = run_muster(
-        {"incidents", "--limit", "5", "--json", "--after", j["next"], "--db", s.db()});
+    const auto rest =
+        run_muster({"incidents", "--limit", "5", "--json", "--after", j["next"], "--db", s.db()});
     EXPECT_EQ(nlohmann::json::parse(rest.out)["incidents"].size(), 2u);
     const auto table = run_muster({"incidents", "--limit", "5", "--db", s.db()});
     EXPECT_NE(table.err.find("… more: muster incidents --limit 5 --after "), std::string::npos);
@@ -151,13 +153,15 @@ TEST(ApiE2E, TheReviewInEveryFormatFromTheApiTheCliAndChat) {
 }
 
 TEST(ApiE2E, ChatHandsOutASignedLinkThatOpensOnlyThatDocumentForADay) {
-    MusterServer s("server: {api_token: " + kToken + ", public_url: \"https://muster.example.com/\"}\n");
+    MusterServer s("server: {api_token: " + kToken +
+                   ", public_url: \"https://muster.example.com/\"}\n");
     const std::string id = declare(s, "declare P2 cart errors");
     const std::string other = declare(s, "declare P2 other thing");
     const auto chat = json_of(s.command("export " + id + " html"));
     const std::string text = chat["text"];
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(text, m, std::regex("https://muster\\.example\\.com(/api/v1/\\S+)")))
+    ASSERT_TRUE(
+        std::regex_search(text, m, std::regex("https://muster\\.example\\.com(/api/v1/\\S+)")))
         << text;
     std::string link = m[1].str();
     // Slack's mrkdwn escaping turns & into &amp; in the answer; a browser would undo it.
@@ -198,8 +202,9 @@ TEST(ApiE2E, AnOperatorRewordsTheDeclarationWithOneFileAndATypoIsNamedWithItsLin
     s.dir.write("announcement.mustache", "{\"title\": \"{{id}}\",\n \"text\": \"{{severty}}\"}");
     const auto check = run_muster({"check-config", "--config", s.dir.file("muster.yaml")});
     EXPECT_EQ(check.exit_code, 1);
-    EXPECT_NE(check.err.find(s.dir.file("announcement.mustache") + ":2: unknown variable {{severty}}"),
-              std::string::npos)
+    EXPECT_NE(
+        check.err.find(s.dir.file("announcement.mustache") + ":2: unknown variable {{severty}}"),
+        std::string::npos)
         << check.err;
     // A syntax error likewise.
     s.dir.write("announcement.mustache", "{\"title\": \"{{id}}\",\n\n \"text\": \"{{#open}}\"}");

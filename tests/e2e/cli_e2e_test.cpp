@@ -44,8 +44,7 @@ TEST(CliE2E, ReadCommandsFailCleanly) {
     EXPECT_NE(bad_id.err.find("not an incident id"), std::string::npos);
     const auto unknown = run_muster({"export", "INC-19990101-001", "--db", s.db()});
     EXPECT_EQ(unknown.exit_code, 1);
-    const auto pdf =
-        run_muster({"export", "INC-19990101-001", "--format", "pdf", "--db", s.db()});
+    const auto pdf = run_muster({"export", "INC-19990101-001", "--format", "pdf", "--db", s.db()});
     EXPECT_EQ(pdf.exit_code, 2);
     EXPECT_NE(pdf.err.find("use markdown, html, json or incident"), std::string::npos);
     const auto open = run_muster({"incidents", "--open", "--json", "--db", s.db()});

@@ -351,7 +351,8 @@ TEST(SlackE2E, PinsAndPushpinReactionsReachTheTimelineOnce) {
     EXPECT_EQ(event(w, pinned_after_react).status, 200);
     ASSERT_TRUE(w.drained());
 
-    const auto exported = run_muster({"export", id, "--format", "incident", "--db", w.server->db()});
+    const auto exported =
+        run_muster({"export", id, "--format", "incident", "--db", w.server->db()});
     const auto doc = nlohmann::json::parse(exported.out);
     std::vector<nlohmann::json> pinned;
     for (const auto& e : doc["timeline"])

@@ -47,7 +47,7 @@ struct Stack {
         o.clock = &clock;
         o.max_queue = max_queue;
         storage = open_sqlite_storage(o);
-        PluginContext ctx{cfg,           clock,         dispatch,  storage.get(),
+        PluginContext ctx{cfg,           clock,         dispatch, storage.get(),
                           storage.get(), storage.get(), &messages};
         install_console(ctx, console);
         service = std::make_unique<IncidentService>(cfg, dispatch, *storage);

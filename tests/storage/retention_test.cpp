@@ -64,11 +64,12 @@ TEST(Retention, PrunesOnlySettledRowsPastTheirAgeInSmallBatches) {
         add_outbox("delivered", 98 * kDay, 20);    // two days old: stays
         add_outbox("pending", 10 * kDay, 5);       // old but not delivered: stays
         for (int i = 0; i < 700; ++i)
-            db.exec("INSERT INTO timers (incident_id, kind, key, due_at, state, created_at, "
-                    "fired_at) VALUES ('INC-19700101-001', 'page', 'k" +
-                    std::to_string(i) + "', 0, '" + (i < 600 ? "fired" : "pending") + "', " +
-                    std::to_string(60 * kDay) + ", " +
-                    (i < 600 ? std::to_string(60 * kDay) : std::string("NULL")) + ")");
+            db.exec(
+                "INSERT INTO timers (incident_id, kind, key, due_at, state, created_at, "
+                "fired_at) VALUES ('INC-19700101-001', 'page', 'k" +
+                std::to_string(i) + "', 0, '" + (i < 600 ? "fired" : "pending") + "', " +
+                std::to_string(60 * kDay) + ", " +
+                (i < 600 ? std::to_string(60 * kDay) : std::string("NULL")) + ")");
         for (int i = 0; i < 800; ++i)
             db.exec("INSERT INTO inbound_dedupe (source, key, received_at) VALUES ('command', 'k" +
                     std::to_string(i) + "', " + std::to_string((i < 750 ? 96 : 99) * kDay) + ")");
@@ -78,8 +79,8 @@ TEST(Retention, PrunesOnlySettledRowsPastTheirAgeInSmallBatches) {
     CountingPort port(*storage);
     Retention retention(port, clock, {7 * kDay, 30 * kDay, 3 * kDay}, 60'000, 250);
     EXPECT_EQ(retention.run_once(), 1210 + 600 + 750);
-    EXPECT_GE(port.calls, 5);              // 1,210 outbox rows at 250 per table per call
-    EXPECT_LE(port.largest, 3 * 250);      // no write is longer than one batch of each table
+    EXPECT_GE(port.calls, 5);          // 1,210 outbox rows at 250 per table per call
+    EXPECT_LE(port.largest, 3 * 250);  // no write is longer than one batch of each table
     storage->stop();
     EXPECT_EQ(count(o.path, "SELECT COUNT(*) FROM outbox WHERE status = 'delivered'"), 20);
     EXPECT_EQ(count(o.path, "SELECT COUNT(*) FROM outbox WHERE status = 'failed'"), 0);
