@@ -66,6 +66,36 @@ TEST(Config, ShippedExampleIsValid) {
     EXPECT_TRUE(r.ok()) << errors_of(r);
     EXPECT_EQ(r.config.slack.signing_secret, "s3cr3t-value");
     EXPECT_EQ(r.config.escalation.policies.at("P0").size(), 5u);
+    EXPECT_EQ(r.config.reports.work_days, (std::vector<int>{1, 2, 3, 4, 5}));
+}
+
+TEST(Config, ReportsAndThePublicAddressAreChecked) {
+    const auto good = parse_config(R"(server: {public_url: "https://muster.example.com/"}
+reports:
+  timezone: Europe/Berlin
+  working_hours: "08:00-20:00"
+  working_days: [Mon, tuesday, sat]
+  window: 14d
+)",
+                                   "m.yaml", env_of({}));
+    ASSERT_TRUE(good.ok()) << errors_of(good);
+    EXPECT_EQ(good.config.server.public_url, "https://muster.example.com");
+    EXPECT_EQ(good.config.reports.work_start_hour, 8);
+    EXPECT_EQ(good.config.reports.work_end_hour, 20);
+    EXPECT_EQ(good.config.reports.work_days, (std::vector<int>{1, 2, 6}));
+    EXPECT_EQ(good.config.reports.default_window_ms, 14LL * 86'400'000);
+    const auto bad = parse_config(R"(server: {public_url: "muster.example.com"}
+reports:
+  timezone: Mars/Olympus
+  working_hours: "9-17"
+  working_days: [funday]
+)",
+                                  "m.yaml", env_of({}));
+    const std::string errors = errors_of(bad);
+    EXPECT_NE(errors.find("m.yaml:1: server.public_url"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("reports.timezone"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("m.yaml:4: reports.working_hours"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("'funday' is not a day"), std::string::npos) << errors;
 }
 
 TEST(Config, EnvInterpolationWithFallback) {

@@ -192,3 +192,22 @@ TEST(Report, PercentilesAreNearestRank) {
     EXPECT_EQ(s.p90, 9);
     EXPECT_EQ(s.count, 10);
 }
+
+TEST(Report, DeclineResolvesWithoutAReviewAndReopenCountsItAgain) {
+    test::CoreWorld w(report_config(), nov(22, 9));
+    ASSERT_FALSE(w.run("declare P1 canary noise").error);
+    const Reply r = w.run("decline INC-20261122-001 duplicate of a known alert");
+    ASSERT_FALSE(r.error) << r.text;
+    EXPECT_NE(r.text.find("not an incident"), std::string::npos);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM incidents WHERE declined = 1 AND status = 'resolved'"),
+              1);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM action_items"), 0);  // a P1, yet no review
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timers WHERE state = 'pending'"), 0);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM timeline WHERE type = 'declined'"), 1);
+    ASSERT_FALSE(w.run("reopen INC-20261122-001 it was real").error);
+    EXPECT_EQ(w.count("SELECT COUNT(*) FROM incidents WHERE declined = 0"), 1);
+    const Report rep =
+        build_report(*w.storage, *w.storage, w.cfg, TimeZone::utc(), nov(22), nov(23), nov(22, 10));
+    EXPECT_EQ(rep.incidents, 1);
+    EXPECT_EQ(rep.declined_left_out, 0);
+}
