@@ -235,19 +235,29 @@ Outcome CommandHandlers::export_pir(const Command& cmd, const IncidentState& sta
                         " (or set server.public_url and server.api_token for a link here)."),
                 std::nullopt};
     const auto zone = TimeZone::find(config_.reports.timezone).value_or(TimeZone::utc());
-    const Pir pir =
-        build_pir(state, reads_.timeline(id), reads_.action_items(id), config_, zone, now);
-    const auto doc_format = parse_doc_format(format).value_or(DocFormat::markdown);
-    std::string body = pir_document(pir, doc_format, *templates_).body;
+    // Streamed from storage and at most 30 rows rendered (a chat answer holds ~3,700
+    // characters): a long incident costs two reads of its timeline, not a render of it.
+    const auto pir = load_pir(reads_, id, config_, zone, now);
+    if (!pir) return {refusal("There is no incident " + id + "."), std::nullopt};
     // A chat answer keeps to 4,000 characters (PROTOCOLS §4, what the Slack adapter sends): a
     // longer review is cut here, visibly, with the command that prints all of it.
     constexpr std::size_t kInChat = 3'700;
-    if (utf8_length(body) > kInChat) {
-        if (doc_format == DocFormat::json)
+    std::string body;
+    if (format == "json") {
+        if (pir->events > 50)
             return {refusal("The review of " + id + " is too long for a chat message: run " + cli +
                             "."),
                     std::nullopt};
-        body = truncate_chars(body, kInChat) + "\n\n(cut here: the whole review is " + cli + ")";
+        body = pir_json(*pir);
+        if (utf8_length(body) > kInChat)
+            return {refusal("The review of " + id + " is too long for a chat message: run " + cli +
+                            "."),
+                    std::nullopt};
+    } else {
+        body = pir_chat_text(*pir, *templates_, 30);
+        if (utf8_length(body) > kInChat)
+            body =
+                truncate_chars(body, kInChat) + "\n\n(cut here: the whole review is " + cli + ")";
     }
     return {ephemeral(std::move(body)), std::nullopt};
 }

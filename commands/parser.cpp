@@ -359,15 +359,20 @@ std::variant<Command, UsageError> parse_command(const std::string& raw_text, con
             return cmd;
         }
         case Verb::action: {
-            if (left >= 1 && (lower(toks[i].text) == "done" || lower(toks[i].text) == "reopen") &&
-                left <= 2) {
+            // "done 2" / "reopen #2" close or reopen item 2; "done" alone asks which; anything
+            // else ("done testing the failover") is a new item's text.
+            auto number_like = [](std::string n) {
+                if (!n.empty() && n[0] == '#') n.erase(0, 1);
+                return !n.empty() && n.size() <= 6 &&
+                       std::all_of(n.begin(), n.end(),
+                                   [](unsigned char ch) { return std::isdigit(ch) != 0; });
+            };
+            const bool done_or_reopen =
+                left >= 1 && (lower(toks[i].text) == "done" || lower(toks[i].text) == "reopen");
+            if (done_or_reopen && (left == 1 || (left == 2 && number_like(toks[i + 1].text)))) {
                 std::string n = left == 2 ? toks[i + 1].text : "";
                 if (!n.empty() && n[0] == '#') n.erase(0, 1);
-                const bool digits = !n.empty() && n.size() <= 6 &&
-                                    std::all_of(n.begin(), n.end(), [](unsigned char ch) {
-                                        return std::isdigit(ch) != 0;
-                                    });
-                if (!digits || std::stoi(n) < 1)
+                if (n.empty() || std::stoi(n) < 1)
                     return usage_err(Verb::action, "Which action item? Give its number, e.g. " +
                                                        lower(toks[i].text) + " 2.");
                 cmd.action_number = std::stoi(n);

@@ -57,7 +57,7 @@ struct Config {
         std::size_t max_connections = 1024;
         // A request whose write cannot begin within this is answered 503 (Slack gives 3 s).
         std::int64_t answer_within_ms = 2500;
-        std::string api_token;  // bearer token for /api/v1 (empty: the API answers 404)
+        std::string api_token;  // bearer token for /api/v1 (empty: the API answers 401)
         // Where people reach this server ("https://muster.example.com"); chat answers
         // `/incident export` with a link under it when set, with the document when not.
         std::string public_url;

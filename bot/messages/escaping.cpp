@@ -1,6 +1,7 @@
 #include "bot/messages/escaping.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "bot/domain/text.h"
 
@@ -10,8 +11,30 @@ namespace {
 const char* kFsi = "\xE2\x81\xA8";  // U+2068 FIRST STRONG ISOLATE
 const char* kPdi = "\xE2\x81\xA9";  // U+2069 POP DIRECTIONAL ISOLATE
 
-std::string isolate(const std::string& plain, std::string escaped) {
-    return has_rtl(plain) ? kFsi + escaped + kPdi : escaped;
+// U+202A–U+202E (embeddings, overrides) and U+2066–U+2069 (isolates): user text must not
+// open or close a direction of its own, or it reorders what follows it (a table's pipes).
+bool is_bidi_control(std::uint32_t cp) {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string without_bidi_controls(const std::string& s) {
+    if (s.find("\xE2\x80") == std::string::npos && s.find("\xE2\x81") == std::string::npos)
+        return s;
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const auto [cp, len] = utf8_char_at(s, i);
+        if (!is_bidi_control(cp)) out.append(s, i, len);
+        i += len;
+    }
+    return out;
+}
+
+// Escaped text without direction controls, and wrapped in one isolate when it has
+// right-to-left letters.
+std::string isolate(const std::string& plain, const std::string& escaped) {
+    std::string clean = without_bidi_controls(escaped);
+    return has_rtl(plain) ? kFsi + clean + kPdi : clean;
 }
 }  // namespace
 
@@ -23,14 +46,17 @@ bool has_rtl(const std::string& s) {
     for (std::size_t i = 0; i < s.size();) {
         const auto [cp, len] = utf8_char_at(s, i);
         if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
-            (cp >= 0xFE70 && cp <= 0xFEFF))
+            (cp >= 0xFE70 && cp <= 0xFEFF) || (cp >= 0x10800 && cp <= 0x10FFF) ||
+            (cp >= 0x1E800 && cp <= 0x1EFFF))
             return true;
         i += len;
     }
     return false;
 }
 
-std::string escape_html(const std::string& plain) {
+namespace {
+// & < > " ' as entities, a line break as `newline`.
+std::string escape_xml(const std::string& plain, const char* newline) {
     std::string out;
     out.reserve(plain.size() + 16);
     for (char c : plain) {
@@ -51,13 +77,35 @@ std::string escape_html(const std::string& plain) {
                 out += "&#39;";
                 break;
             case '\n':
-                out += "<br/>";
+                out += newline;
                 break;
             default:
                 out += c;
         }
     }
-    return isolate(plain, std::move(out));
+    return out;
+}
+}  // namespace
+
+std::string escape_html(const std::string& plain) {
+    return isolate(plain, escape_xml(plain, "<br/>"));
+}
+
+std::string escape_svg_text(const std::string& plain) {
+    return isolate(plain, escape_xml(plain, " "));
+}
+
+std::string escape_plain(const std::string& plain) {
+    std::string out = without_bidi_controls(plain);
+    for (auto& c : out)
+        if (c == '\n' || c == '\r') c = ' ';
+    return out;
+}
+
+std::string svg_number(double v) {
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 1);
+    return std::string(buf, r.ptr);
 }
 
 std::string escape_markdown(const std::string& plain) {

@@ -1,7 +1,9 @@
 // Escaping user text for the document formats, once, by the renderer (a template never escapes
 // by hand): HTML (text and attribute values) and Markdown (paragraphs and table cells alike).
 // Text with right-to-left letters is wrapped in Unicode isolates (FSI … PDI) so it cannot
-// reorder the punctuation around it (a table's pipes, a sentence's parentheses).
+// reorder the punctuation around it (a table's pipes, a sentence's parentheses); direction
+// controls of its own (U+202A–202E, U+2066–2069) are removed, so it can neither open a
+// direction nor close the isolate early.
 #pragma once
 
 #include <string>
@@ -17,6 +19,13 @@ std::string escape_html(const std::string& plain);
 // HTML's < > & as entities (Markdown renderers pass raw HTML through); a line break as <br/>, so
 // a note with newlines or a "|" keeps a table row one row with its cells.
 std::string escape_markdown(const std::string& plain);
+// Plain text for a chat answer (the chat adapter escapes it for its own markup): one line, no
+// direction controls.
+std::string escape_plain(const std::string& plain);
+// Text and attribute values inside SVG (XML): entities, a line break as a space.
+std::string escape_svg_text(const std::string& plain);
+// A coordinate for SVG: one decimal, "." as the separator whatever the locale.
+std::string svg_number(double v);
 // Whether the text has right-to-left letters (Hebrew, Arabic and their presentation forms).
 bool has_rtl(const std::string& s);
 

@@ -121,9 +121,17 @@ std::optional<EpochMs> TimeZone::start_of_day(const std::string& s) const {
 
 std::optional<EpochMs> parse_point_in_time(const std::string& text, EpochMs now,
                                            const TimeZone& zone) {
-    if (auto ms = parse_duration_ms(text); ms && *ms > 0) return now - *ms;
-    if (auto day = zone.start_of_day(text)) return day;
-    return parse_rfc3339_ms(text);
+    std::optional<EpochMs> t;
+    if (auto ms = parse_duration_ms(text); ms && *ms > 0 && *ms <= now)
+        t = now - *ms;
+    else if (auto day = zone.start_of_day(text))
+        t = day;
+    else
+        t = parse_rfc3339_ms(text);
+    // 1970-01-01 to 9999-12-31: what every format (and the date library) can show.
+    constexpr EpochMs kLast = 253402300799999;
+    if (t && (*t < 0 || *t > kLast)) return std::nullopt;
+    return t;
 }
 
 int TimeZone::hour(EpochMs t) const {

@@ -13,7 +13,8 @@ namespace muster {
 
 // A point in time as people write it on a command line or in a query: a duration back from
 // `now` ("30d", "12h"), a local date in `zone` ("2026-11-01", its first instant) or an RFC 3339
-// timestamp ("2026-11-01T09:00:00Z"). nullopt for anything else.
+// timestamp ("2026-11-01T09:00:00Z"). nullopt for anything else, and for a time before 1970 or
+// after 9999.
 class TimeZone;
 std::optional<EpochMs> parse_point_in_time(const std::string& text, EpochMs now,
                                            const TimeZone& zone);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 
+#include "bot/domain/text.h"
 #include "bot/messages/message.h"
 
 #include "bot/domain/untrusted_json.h"
@@ -213,7 +214,7 @@ Pir build(const IncidentState& state, std::function<void(const Pir::EventVisitor
         } else if (t == "acknowledged") {
             mark(PirMarker::acknowledged, e.at, "Acknowledged");
         } else if (t == "note" || t == "pinned_message") {
-            mark(PirMarker::note, e.at, e.text.substr(0, 200));
+            mark(PirMarker::note, e.at, truncate_chars(e.text, 200));
             if (t == "note") {
                 const auto [kind, text] = tagged(e.text);
                 if (kind == "went_well") p.went_well.push_back(text);

@@ -86,6 +86,10 @@ std::string pir_markdown(const Pir& pir, const Templates& templates);
 // timeline rows (streamed: time, event, details, who) and the picture (svg, HTML only).
 nlohmann::json pir_template_data(const Pir& pir);
 std::string pir_html(const Pir& pir, const Templates& templates);
+// The review for a chat answer: the pir_markdown template with values as plain text (the chat
+// adapter escapes them for its own markup), the first `max_rows` timeline rows and a row
+// saying how many more (the rest is read, not rendered).
+std::string pir_chat_text(const Pir& pir, const Templates& templates, std::size_t max_rows);
 // The timeline picture: status phases as coloured bands, markers for the declaration, pages,
 // the acknowledgement, notes and the resolution, a time axis in the document's zone.
 std::string pir_svg(const Pir& pir);

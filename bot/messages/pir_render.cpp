@@ -58,46 +58,6 @@ nlohmann::json pir_template_data(const Pir& p) {
     return d;
 }
 
-namespace {
-
-// Text inside SVG (XML): entities only, no line breaks.
-std::string xml(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            case '\n':
-                out += ' ';
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-    return buf;
-}
-
-}  // namespace
-
 // Colours of the status bands (also in the legend; tests look for them in the picture).
 const char* status_colour(Status s) {
     switch (s) {
@@ -124,38 +84,43 @@ std::string pir_svg(const Pir& p) {
     std::string s;
     s += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 960 190\" width=\"960\" "
          "height=\"190\" role=\"img\" aria-label=\"Timeline of " +
-         xml(p.incident.id) + "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">";
-    s += "<rect x=\"0\" y=\"0\" width=\"" + num(width) + "\" height=\"190\" fill=\"#ffffff\"/>";
-    s += "<text x=\"20\" y=\"20\" font-size=\"13\" font-weight=\"bold\">" + xml(p.incident.id) +
-         " · " + xml(p.zone.date_time(t0)) + "</text>";
+         escape_svg_text(p.incident.id) +
+         "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">";
+    s += "<rect x=\"0\" y=\"0\" width=\"" + svg_number(width) +
+         "\" height=\"190\" fill=\"#ffffff\"/>";
+    s += "<text x=\"20\" y=\"20\" font-size=\"13\" font-weight=\"bold\">" +
+         escape_svg_text(p.incident.id) + " · " + escape_svg_text(p.zone.date_time(t0)) + "</text>";
     // Status phases as bands.
     for (const auto& ph : p.phases) {
         const double x0 = x(ph.from), x1 = std::max(x(ph.to), x0 + 1.0);
-        s += "<rect class=\"phase\" x=\"" + num(x0) + "\" y=\"" + num(band_y) + "\" width=\"" +
-             num(x1 - x0) + "\" height=\"" + num(band_h) + "\" fill=\"" + status_colour(ph.status) +
-             "\"><title>" + status_label(ph.status) + " " + xml(p.zone.time_of_day(ph.from)) + "–" +
-             xml(p.zone.time_of_day(ph.to)) + "</title></rect>";
+        s += "<rect class=\"phase\" x=\"" + svg_number(x0) + "\" y=\"" + svg_number(band_y) +
+             "\" width=\"" + svg_number(x1 - x0) + "\" height=\"" + svg_number(band_h) +
+             "\" fill=\"" + status_colour(ph.status) + "\"><title>" + status_label(ph.status) +
+             " " + escape_svg_text(p.zone.time_of_day(ph.from)) + "–" +
+             escape_svg_text(p.zone.time_of_day(ph.to)) + "</title></rect>";
     }
     // Markers.
     const double my = 88;
     auto marker = [&](EpochMs at, const std::string& shape, const std::string& colour,
                       const std::string& label) {
         const double cx = x(at);
-        s += "<g class=\"marker\"><title>" + xml(p.zone.time_of_day(at) + " " + label) + "</title>";
+        s += "<g class=\"marker\"><title>" + escape_svg_text(p.zone.time_of_day(at) + " " + label) +
+             "</title>";
         if (shape == "circle")
-            s += "<circle cx=\"" + num(cx) + "\" cy=\"" + num(my) + "\" r=\"5\" fill=\"" + colour +
-                 "\"/>";
+            s += "<circle cx=\"" + svg_number(cx) + "\" cy=\"" + svg_number(my) +
+                 "\" r=\"5\" fill=\"" + colour + "\"/>";
         else if (shape == "diamond")
-            s += "<path d=\"M" + num(cx) + " " + num(my - 7) + " L" + num(cx + 7) + " " + num(my) +
-                 " L" + num(cx) + " " + num(my + 7) + " L" + num(cx - 7) + " " + num(my) +
+            s += "<path d=\"M" + svg_number(cx) + " " + svg_number(my - 7) + " L" +
+                 svg_number(cx + 7) + " " + svg_number(my) + " L" + svg_number(cx) + " " +
+                 svg_number(my + 7) + " L" + svg_number(cx - 7) + " " + svg_number(my) +
                  " Z\" fill=\"" + colour + "\"/>";
         else if (shape == "square")
-            s += "<rect x=\"" + num(cx - 3.5) + "\" y=\"" + num(my + 10) +
+            s += "<rect x=\"" + svg_number(cx - 3.5) + "\" y=\"" + svg_number(my + 10) +
                  "\" width=\"7\" height=\"7\" fill=\"" + colour + "\"/>";
         else
-            s += "<path d=\"M" + num(cx) + " " + num(my - 8) + " L" + num(cx + 7) + " " +
-                 num(my + 6) + " L" + num(cx - 7) + " " + num(my + 6) + " Z\" fill=\"" + colour +
-                 "\"/>";
+            s += "<path d=\"M" + svg_number(cx) + " " + svg_number(my - 8) + " L" +
+                 svg_number(cx + 7) + " " + svg_number(my + 6) + " L" + svg_number(cx - 7) + " " +
+                 svg_number(my + 6) + " Z\" fill=\"" + colour + "\"/>";
         s += "</g>";
     };
     for (const auto& m : p.markers) {
@@ -179,8 +144,9 @@ std::string pir_svg(const Pir& p) {
     }
     // Time axis, ticks at a round step in the document's zone.
     const double ay = 128;
-    s += "<line x1=\"" + num(left) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(right) + "\" y2=\"" +
-         num(ay) + "\" stroke=\"#57606a\" stroke-width=\"1\"/>";
+    s += "<line x1=\"" + svg_number(left) + "\" y1=\"" + svg_number(ay) + "\" x2=\"" +
+         svg_number(right) + "\" y2=\"" + svg_number(ay) +
+         "\" stroke=\"#57606a\" stroke-width=\"1\"/>";
     static const EpochMs steps[] = {60'000,     5 * 60'000,      15 * 60'000,   30 * 60'000,
                                     3'600'000,  3 * 3'600'000,   6 * 3'600'000, 12 * 3'600'000,
                                     86'400'000, 7 * 86'400'000LL};
@@ -191,39 +157,43 @@ std::string pir_svg(const Pir& p) {
     }
     for (EpochMs t = (t0 / step + 1) * step; t < t1; t += step) {
         const double tx = x(t);
-        s += "<line x1=\"" + num(tx) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(tx) + "\" y2=\"" +
-             num(ay + 5) + "\" stroke=\"#57606a\"/>";
-        s += "<text x=\"" + num(tx) + "\" y=\"" + num(ay + 17) + "\" text-anchor=\"middle\">" +
-             xml(p.zone.format(t, step >= 86'400'000 ? "%m-%d" : "%H:%M")) + "</text>";
+        s += "<line x1=\"" + svg_number(tx) + "\" y1=\"" + svg_number(ay) + "\" x2=\"" +
+             svg_number(tx) + "\" y2=\"" + svg_number(ay + 5) + "\" stroke=\"#57606a\"/>";
+        s += "<text x=\"" + svg_number(tx) + "\" y=\"" + svg_number(ay + 17) +
+             "\" text-anchor=\"middle\">" +
+             escape_svg_text(p.zone.format(t, step >= 86'400'000 ? "%m-%d" : "%H:%M")) + "</text>";
     }
     // Legend.
     double lx = left;
     const double ly = 168;
     for (Status st :
          {Status::investigating, Status::identified, Status::monitoring, Status::resolved}) {
-        s += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly - 9) +
+        s += "<rect x=\"" + svg_number(lx) + "\" y=\"" + svg_number(ly - 9) +
              "\" width=\"10\" height=\"10\" fill=\"" + status_colour(st) + "\"/>";
-        s += "<text x=\"" + num(lx + 14) + "\" y=\"" + num(ly) + "\">" + status_label(st) +
-             "</text>";
+        s += "<text x=\"" + svg_number(lx + 14) + "\" y=\"" + svg_number(ly) + "\">" +
+             status_label(st) + "</text>";
         lx += 110;
     }
-    s += "<text x=\"" + num(lx + 10) + "\" y=\"" + num(ly) +
-         "\">▲ declared/resolved ● page ◆ acknowledged ■ note · times " + xml(p.zone.name()) +
-         "</text>";
+    s += "<text x=\"" + svg_number(lx + 10) + "\" y=\"" + svg_number(ly) +
+         "\">▲ declared/resolved ● page ◆ acknowledged ■ note · times " +
+         escape_svg_text(p.zone.name()) + "</text>";
     s += "</svg>";
     return s;
 }
 
 namespace {
 // The timeline table's rows, made one at a time as the template is written.
-StreamedList timeline_rows(const Pir& p) {
+// At most `max_rows`, then one row saying how many more.
+StreamedList timeline_rows(const Pir& p, std::size_t max_rows = static_cast<std::size_t>(-1)) {
     StreamedList rows;
     rows.name = "timeline";
     rows.empty = p.events == 0;
-    rows.each = [&p](const std::function<void(const nlohmann::json&)>& emit) {
+    rows.each = [&p, max_rows](const std::function<void(const nlohmann::json&)>& emit) {
         if (!p.each_event) return;
         nlohmann::json row = nlohmann::json::object();
+        std::size_t n = 0;
         p.each_event([&](const TimelineEvent& e) {
+            if (n++ >= max_rows) return;
             PirRow r = pir_row(e);
             row["time"] = p.zone.date_time_seconds(r.at);
             row["event"] = std::move(r.event);
@@ -231,6 +201,11 @@ StreamedList timeline_rows(const Pir& p) {
             row["who"] = std::move(r.who);
             emit(row);
         });
+        if (n > max_rows)
+            emit({{"time", "…"},
+                  {"event", std::to_string(n - max_rows) + " more"},
+                  {"details", "the whole timeline: muster export " + p.incident.id},
+                  {"who", ""}});
     };
     return rows;
 }
@@ -239,6 +214,12 @@ StreamedList timeline_rows(const Pir& p) {
 std::string pir_markdown(const Pir& p, const Templates& templates) {
     const StreamedList rows = timeline_rows(p);
     return templates.render_document("pir_markdown", pir_template_data(p), DocumentFormat::markdown,
+                                     &rows);
+}
+
+std::string pir_chat_text(const Pir& p, const Templates& templates, std::size_t max_rows) {
+    const StreamedList rows = timeline_rows(p, max_rows);
+    return templates.render_document("pir_markdown", pir_template_data(p), DocumentFormat::plain,
                                      &rows);
 }
 

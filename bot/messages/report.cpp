@@ -18,7 +18,8 @@ bool counted(const Incident& i) {
 // Every incident declared in [since, until), newest first, a page of the listing at a time.
 std::vector<Incident> incidents_between(IncidentReads& reads, EpochMs since, EpochMs until) {
     std::vector<Incident> out;
-    std::string cursor;
+    // Newest first from `until` (a cursor is "<declared_at>.<seq>": before that point).
+    std::string cursor = std::to_string(until) + ".0";
     do {
         auto page = reads.list_page(false, since, cursor, 2000);
         for (auto& i : page.incidents)

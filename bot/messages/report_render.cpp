@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "bot/messages/escaping.h"
 #include "bot/messages/pir.h"
 #include "bot/messages/report.h"
 
@@ -97,39 +98,6 @@ nlohmann::json report_template_data(const Report& r) {
     return d;
 }
 
-namespace {
-
-std::string xml(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-    return buf;
-}
-
-}  // namespace
-
 std::string report_svg(const Report& r) {
     const double left = 50, right = 940, top = 30, height = 150;
     const std::size_t n = std::max<std::size_t>(1, r.trend.size());
@@ -146,40 +114,41 @@ std::string report_svg(const Report& r) {
         "height=\"260\" role=\"img\" aria-label=\"Incidents and response times over time\" "
         "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">"
         "<rect x=\"0\" y=\"0\" width=\"960\" height=\"260\" fill=\"#ffffff\"/>";
-    s += "<text x=\"" + num(left) +
+    s += "<text x=\"" + svg_number(left) +
          "\" y=\"18\" font-size=\"13\" font-weight=\"bold\">Incidents "
          "per " +
          std::string(r.trend.size() > 1 && r.trend[1].from - r.trend[0].from > 86'400'000 ? "week"
                                                                                           : "day") +
          " (bars), MTTA and MTTR p50 (lines, right axis)</text>";
     const double base = top + height;
-    s += "<line x1=\"" + num(left) + "\" y1=\"" + num(base) + "\" x2=\"" + num(right) + "\" y2=\"" +
-         num(base) + "\" stroke=\"#57606a\"/>";
-    s += "<text x=\"" + num(left - 6) + "\" y=\"" + num(top + 4) + "\" text-anchor=\"end\">" +
-         std::to_string(max_count) + "</text>";
-    s += "<text x=\"" + num(right + 4) + "\" y=\"" + num(top + 4) + "\">" +
-         xml(pir_duration(max_time)) + "</text>";
+    s += "<line x1=\"" + svg_number(left) + "\" y1=\"" + svg_number(base) + "\" x2=\"" +
+         svg_number(right) + "\" y2=\"" + svg_number(base) + "\" stroke=\"#57606a\"/>";
+    s += "<text x=\"" + svg_number(left - 6) + "\" y=\"" + svg_number(top + 4) +
+         "\" text-anchor=\"end\">" + std::to_string(max_count) + "</text>";
+    s += "<text x=\"" + svg_number(right + 4) + "\" y=\"" + svg_number(top + 4) + "\">" +
+         escape_svg_text(pir_duration(max_time)) + "</text>";
     std::string mtta_path, mttr_path;
     for (std::size_t k = 0; k < r.trend.size(); ++k) {
         const auto& t = r.trend[k];
         const double x = left + slot * static_cast<double>(k);
         const double h = height * t.incidents / max_count;
-        s += "<rect class=\"bar\" x=\"" + num(x + slot * 0.15) + "\" y=\"" + num(base - h) +
-             "\" width=\"" + num(slot * 0.7) + "\" height=\"" + num(h) +
-             "\" fill=\"#8c959f\"><title>" + xml(r.zone.date(t.from)) + ": " +
-             std::to_string(t.incidents) + " incident(s)</title></rect>";
+        s += "<rect class=\"bar\" x=\"" + svg_number(x + slot * 0.15) + "\" y=\"" +
+             svg_number(base - h) + "\" width=\"" + svg_number(slot * 0.7) + "\" height=\"" +
+             svg_number(h) + "\" fill=\"#8c959f\"><title>" + escape_svg_text(r.zone.date(t.from)) +
+             ": " + std::to_string(t.incidents) + " incident(s)</title></rect>";
         const double cx = x + slot / 2;
         auto point = [&](const std::optional<EpochMs>& v, std::string& path) {
             if (!v) return;
             const double y =
                 base - height * static_cast<double>(*v) / static_cast<double>(max_time);
-            path += (path.empty() ? "M" : " L") + num(cx) + " " + num(y);
+            path += (path.empty() ? "M" : " L") + svg_number(cx) + " " + svg_number(y);
         };
         point(t.mtta_p50, mtta_path);
         point(t.mttr_p50, mttr_path);
         if (r.trend.size() <= 16 || k % ((r.trend.size() + 11) / 12) == 0)
-            s += "<text x=\"" + num(cx) + "\" y=\"" + num(base + 14) +
-                 "\" text-anchor=\"middle\">" + xml(r.zone.format(t.from, "%m-%d")) + "</text>";
+            s += "<text x=\"" + svg_number(cx) + "\" y=\"" + svg_number(base + 14) +
+                 "\" text-anchor=\"middle\">" + escape_svg_text(r.zone.format(t.from, "%m-%d")) +
+                 "</text>";
     }
     if (!mtta_path.empty())
         s += "<path class=\"mtta\" d=\"" + mtta_path +
@@ -188,15 +157,16 @@ std::string report_svg(const Report& r) {
         s += "<path class=\"mttr\" d=\"" + mttr_path +
              "\" fill=\"none\" stroke=\"#d73a49\" stroke-width=\"2\"/>";
     const double ly = 230;
-    s += "<rect x=\"" + num(left) + "\" y=\"" + num(ly - 9) +
-         "\" width=\"10\" height=\"10\" fill=\"#8c959f\"/><text x=\"" + num(left + 14) + "\" y=\"" +
-         num(ly) + "\">incidents</text>";
-    s += "<rect x=\"" + num(left + 100) + "\" y=\"" + num(ly - 5) +
-         "\" width=\"14\" height=\"2\" fill=\"#8250df\"/><text x=\"" + num(left + 118) + "\" y=\"" +
-         num(ly) + "\">MTTA p50</text>";
-    s += "<rect x=\"" + num(left + 200) + "\" y=\"" + num(ly - 5) +
-         "\" width=\"14\" height=\"2\" fill=\"#d73a49\"/><text x=\"" + num(left + 218) + "\" y=\"" +
-         num(ly) + "\">MTTR p50 · dates " + xml(r.zone.name()) + "</text>";
+    s += "<rect x=\"" + svg_number(left) + "\" y=\"" + svg_number(ly - 9) +
+         "\" width=\"10\" height=\"10\" fill=\"#8c959f\"/><text x=\"" + svg_number(left + 14) +
+         "\" y=\"" + svg_number(ly) + "\">incidents</text>";
+    s += "<rect x=\"" + svg_number(left + 100) + "\" y=\"" + svg_number(ly - 5) +
+         "\" width=\"14\" height=\"2\" fill=\"#8250df\"/><text x=\"" + svg_number(left + 118) +
+         "\" y=\"" + svg_number(ly) + "\">MTTA p50</text>";
+    s += "<rect x=\"" + svg_number(left + 200) + "\" y=\"" + svg_number(ly - 5) +
+         "\" width=\"14\" height=\"2\" fill=\"#d73a49\"/><text x=\"" + svg_number(left + 218) +
+         "\" y=\"" + svg_number(ly) + "\">MTTR p50 · dates " + escape_svg_text(r.zone.name()) +
+         "</text>";
     s += "</svg>";
     return s;
 }

@@ -221,9 +221,10 @@ std::string Templates::render_document(const std::string& name, const nlohmann::
     nlohmann::json with_flag = data;
     if (list) with_flag[list->name] = !list->empty;
     km::data values = to_mustache(with_flag);
-    const auto escape = format == DocumentFormat::html
-                            ? std::function<std::string(const std::string&)>(escape_html)
-                            : std::function<std::string(const std::string&)>(escape_markdown);
+    using Escape = std::function<std::string(const std::string&)>;
+    const Escape escape = format == DocumentFormat::html       ? Escape(escape_html)
+                          : format == DocumentFormat::markdown ? Escape(escape_markdown)
+                                                               : Escape(escape_plain);
     auto attempt = [&](const std::string& tpl, const std::string& where) {
         km::mustache m{tpl};
         if (!m.is_valid()) throw std::runtime_error("template " + where + ": " + m.error_message());

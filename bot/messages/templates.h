@@ -26,7 +26,7 @@ std::vector<std::string> template_problems(const std::string& name, const std::s
                                            const std::string& origin);
 
 // How a document template's {{values}} are escaped.
-enum class DocumentFormat { markdown, html };
+enum class DocumentFormat { markdown, html, plain };  // plain: a chat answer
 
 // Whether `name` is a document template (rendered to text: pir_markdown, pir_html, report_*)
 // rather than a message template (rendered to the neutral message model).

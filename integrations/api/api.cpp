@@ -154,6 +154,8 @@ class ApiImpl : public Api {
         const std::string sig = get(q, "signature"), expires = get(q, "expires");
         if (sig.empty() || expires.empty()) return false;
         const std::string prefix = std::string(kIncidents) + "/";
+        if (req.path.size() <= prefix.size() || req.path.compare(0, prefix.size(), prefix) != 0)
+            return false;
         const std::string rest = req.path.substr(prefix.size());
         const auto slash = rest.find('/');
         if (slash == std::string::npos || rest.substr(slash) != "/pir") return false;

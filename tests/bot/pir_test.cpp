@@ -218,7 +218,11 @@ TEST(Pir, HostileTextCannotBreakAnyFormat) {
          {std::string("retry storm | queue depth 40k"), std::string("line one\nline two | two"),
           std::string("```\ncode fence\n```"), std::string("# not a heading"), rtl, long_line,
           std::string("</td></tr></table><img src=x onerror=alert(1)>"),
-          std::string("]]> <!-- --> &amp; &lt;")})
+          std::string("]]> <!-- --> &amp; &lt;"),
+          // A right-to-left override with no right-to-left letter, and a stray isolate end.
+          std::string("ok \xE2\x80\xAE | reversed \xE2\x81\xA9 tail"),
+          // 199 ASCII bytes then a two-byte letter: the picture's label must not cut it in half.
+          std::string(199, 'n') + "\xC3\xA9"})
         ASSERT_FALSE(w.run("note " + kId + " " + note).error) << note;
     const auto p = load_pir(*w.storage, kId, w.cfg, TimeZone::utc(), kT0 + kMin);
     ASSERT_TRUE(p);
@@ -226,8 +230,10 @@ TEST(Pir, HostileTextCannotBreakAnyFormat) {
     // Markdown: every timeline row keeps its four cells; nothing formats or links.
     const std::string md = pir_markdown(*p, w.templates);
     const auto rows = lines_with(md, "| Note |");
-    ASSERT_EQ(rows.size(), 8u) << md;
+    ASSERT_EQ(rows.size(), 10u) << md;
     for (const auto& r : rows) EXPECT_EQ(cells(r), 4) << r;
+    for (const char* control : {"\xE2\x80\xAE", "\xE2\x81\xA9 tail"})
+        EXPECT_EQ(md.find(control), std::string::npos) << "direction controls are removed";
     EXPECT_EQ(md.find("<script>"), std::string::npos);
     EXPECT_EQ(md.find("[x](http"), std::string::npos);
     EXPECT_EQ(md.find("\n# not a heading"), std::string::npos);

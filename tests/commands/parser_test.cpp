@@ -190,4 +190,6 @@ TEST(Parser, ReviewVerbs) {
     EXPECT_EQ(again.action_number, 3);
     EXPECT_FALSE(again.action_done);
     EXPECT_EQ(ok("action done with the rollback runbook @U0BOB1").action_number, 0);
+    EXPECT_EQ(ok("action done testing").text, "done testing");  // a new item, not a number
+    EXPECT_NE(bad("action done 0").message.find("Which action item?"), std::string::npos);
 }

@@ -53,6 +53,11 @@ TEST(ApiE2E, EveryRouteNeedsTheBearerTokenAndUnknownIdsAre404) {
     EXPECT_EQ(get(s, "/api/v1/incidents?limit=0").status, 400);
     EXPECT_EQ(get(s, "/api/v1/incidents?cursor=garbage").status, 400);
     EXPECT_EQ(get(s, "/api/v1/reports?since=yesterday-ish").status, 400);
+    EXPECT_EQ(get(s, "/api/v1/reports?since=9999999999d").status, 400);  // before 1970
+    EXPECT_EQ(get(s, "/api/v1/reports?until=99999-01-01T00:00:00Z").status, 400);
+    // A signature on a path no link is for: 401, not a server error.
+    EXPECT_EQ(get(s, "/api/v1/incidents?signature=ab&expires=1", "").status, 401);
+    EXPECT_EQ(get(s, "/api/v1/incidents/?signature=ab&expires=1", "").status, 404);  // no route
     // Nothing is written by reading.
     EXPECT_EQ(s.rows("incidents"), 1);
 }
@@ -107,6 +112,8 @@ TEST(ApiE2E, TheReviewInEveryFormatFromTheApiTheCliAndChat) {
     MusterServer s("server: {api_token: " + kToken + "}\n");
     const std::string id = declare(s, "declare P1 checkout 5xx");
     ASSERT_EQ(s.command("note " + id + " retry storm | queue depth 40k").status, 200);
+    // As Slack sends it: & < > arrive as entities (PROTOCOLS §1), decoded once at intake.
+    ASSERT_EQ(s.command("note " + id + " cart &amp; checkout &lt;both&gt;").status, 200);
     ASSERT_EQ(s.command("resolve " + id + " rolled back").status, 200);
 
     const auto md = get(s, "/api/v1/incidents/" + id + "/pir?format=markdown&tz=Europe/Berlin");
@@ -145,8 +152,12 @@ TEST(ApiE2E, TheReviewInEveryFormatFromTheApiTheCliAndChat) {
     // In chat, without a public address: the document itself (cut to fit a chat answer).
     const auto chat = json_of(s.command("export " + id));
     EXPECT_EQ(chat["response_type"], "ephemeral");
-    EXPECT_NE(chat["text"].get<std::string>().find("Post-Incident Review: " + id),
-              std::string::npos);
+    const std::string chat_text = chat["text"];
+    EXPECT_NE(chat_text.find("Post-Incident Review: " + id), std::string::npos);
+    // Escaped once, for Slack's mrkdwn: not first for Markdown and then again.
+    EXPECT_NE(chat_text.find("cart &amp; checkout &lt;both&gt;"), std::string::npos) << chat_text;
+    EXPECT_EQ(chat_text.find("&amp;amp;"), std::string::npos);
+    EXPECT_EQ(chat_text.find("\\|"), std::string::npos);
     const auto chat_html = json_of(s.command("export " + id + " html"));
     EXPECT_NE(chat_html["text"].get<std::string>().find("muster export " + id + " --format html"),
               std::string::npos);
