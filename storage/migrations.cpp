@@ -251,6 +251,14 @@ ALTER TABLE incidents ADD COLUMN declined INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX pages_by_time ON pages (at);
 CREATE INDEX action_items_open ON action_items (due) WHERE status = 'open';
 )sql",
+    // v8: the link an alert source's incident came from, on the record (it was only in the
+    // declaration's timeline data, so a refreshed declaration lost it).
+    R"sql(
+ALTER TABLE incidents ADD COLUMN source_link TEXT NOT NULL DEFAULT '';
+UPDATE incidents SET source_link = IFNULL((SELECT json_extract(t.data, '$.link') FROM timeline t
+    WHERE t.incident_id = incidents.id AND t.type = 'declared' AND json_valid(t.data)
+    ORDER BY t.id LIMIT 1), '');
+)sql",
 };
 
 }  // namespace

@@ -13,7 +13,8 @@ namespace muster::sql {
 #define MUSTER_INCIDENT_COLUMNS                                                                \
     "id, title, severity, status, ic, tech, ops, comms, reporter, source, origin_channel, "    \
     "channel, impact, root_cause, impact_level, urgency_level, declared_at, acknowledged_at, " \
-    "acknowledged_by, mitigated_at, resolved_at, updated_at, version, drill, declined"
+    "acknowledged_by, mitigated_at, resolved_at, updated_at, version, drill, declined, "       \
+    "source_link"
 #define MUSTER_TIMER_COLUMNS "id, IFNULL(incident_id, ''), kind, key, due_at, payload, state"
 #define MUSTER_OUTBOX_COLUMNS                                                          \
     "id, IFNULL(incident_id, ''), destination, channel_key, kind, payload, attempts, " \
@@ -116,7 +117,7 @@ inline constexpr const char* kTimersNextDue =
 // Writes
 inline constexpr const char* kInsertIncident =
     "INSERT INTO incidents (" MUSTER_INCIDENT_COLUMNS
-    ", day, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)";
+    ", day, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?)";
 inline constexpr const char* kKeepIncidentSeq =
     "INSERT INTO id_sequences (day, last_seq) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET "
     "last_seq = MAX(last_seq, excluded.last_seq)";

@@ -31,8 +31,9 @@ void insert_incident(StatementCache& c, const Incident& i) {
     const std::int64_t seq = std::stoll(i.id.substr(13));
     st.bind(23, i.drill ? 1 : 0);
     st.bind(24, i.declined ? 1 : 0);
-    st.bind(25, day);
-    st.bind(26, static_cast<int64_t>(seq));
+    st.bind(25, i.source_link);
+    st.bind(26, day);
+    st.bind(27, static_cast<int64_t>(seq));
     st.exec();
     // The id's sequence is kept with the incident (ids are handed out ahead of the writer).
     auto& up = c.get(sql::kKeepIncidentSeq);

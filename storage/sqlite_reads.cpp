@@ -52,6 +52,7 @@ Incident read_incident(SQLite::Statement& q) {
     i.version = q.getColumn(c++).getInt64();
     i.drill = q.getColumn(c++).getInt() != 0;
     i.declined = q.getColumn(c++).getInt() != 0;
+    i.source_link = q.getColumn(c++).getString();
     return i;
 }
 

@@ -30,7 +30,7 @@ IncidentReads::Page SqliteStorage::list_page(bool open_only, EpochMs since,
         }
         page.incidents.push_back(read_incident(q));
         last_at = page.incidents.back().declared_at;
-        last_seq = q.getColumn(25).getInt64();
+        last_seq = q.getColumn(26).getInt64();
     }
     return page;
 }

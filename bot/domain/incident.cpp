@@ -109,7 +109,8 @@ auto fields(const Incident& i) {
     return std::tie(i.id, i.title, i.severity, i.status, i.ic, i.tech, i.ops, i.comms, i.reporter,
                     i.source, i.origin_channel, i.channel, i.impact, i.root_cause, i.impact_level,
                     i.urgency_level, i.declared_at, i.acknowledged_at, i.mitigated_at,
-                    i.resolved_at, i.acknowledged_by, i.updated_at, i.version, i.drill, i.declined);
+                    i.resolved_at, i.acknowledged_by, i.updated_at, i.version, i.drill, i.declined,
+                    i.source_link);
 }
 }  // namespace
 

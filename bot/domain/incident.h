@@ -45,6 +45,9 @@ struct Incident {
     bool drill = false;
     // Not an incident after all (`/incident decline`): resolved, no review, left out of reports.
     bool declined = false;
+    // Where an alert source's incident came from (the PagerDuty incident's page), shown with
+    // every message that shows the declaration, first post or refresh. Set at declaration.
+    std::string source_link;
 
     std::string& role_holder(Role r);
     const std::string& role_holder(Role r) const;

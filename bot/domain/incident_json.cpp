@@ -38,7 +38,8 @@ nlohmann::json incident_to_json(const Incident& i) {
             {"updated_at", i.updated_at},
             {"version", i.version},
             {"drill", i.drill},
-            {"declined", i.declined}};
+            {"declined", i.declined},
+            {"source_link", i.source_link}};
 }
 
 std::string incident_snapshot(const Incident& i) {
@@ -77,6 +78,7 @@ std::string incident_snapshot(const Incident& i) {
     j["version"] = i.version;
     if (i.drill) j["drill"] = true;
     if (i.declined) j["declined"] = true;
+    put("source_link", i.source_link);
     text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     last = i;
     return text;
@@ -109,6 +111,7 @@ Incident incident_from_json(const nlohmann::json& j) {
     i.version = json_int(j, "version").value_or(0);
     i.drill = json_bool(j, "drill", false);
     i.declined = json_bool(j, "declined", false);
+    i.source_link = json_string(j, "source_link");
     return i;
 }
 

@@ -32,6 +32,7 @@ nlohmann::json incident_json(const Incident& i) {
         {"updated_at", format_rfc3339(i.updated_at)},
         {"drill", i.drill},
         {"declined", i.declined},
+        {"source_link", i.source_link},
         {"duration_seconds",
          ((i.resolved_at ? *i.resolved_at : i.updated_at) - i.declared_at) / 1000},
     };

@@ -28,9 +28,9 @@ Visit(F...) -> Visit<F...>;
 std::vector<MessageSpec> messages_for(const Notification& n, const Config& config) {
     return std::visit(
         Visit{
-            [](const Declared& d) {
+            [](const Declared&) {
+                // The source link is the incident's own (source_link), in every refresh too.
                 nlohmann::json extra = nlohmann::json::object();
-                if (!d.link.empty()) extra["source_link"] = d.link;
                 return std::vector<MessageSpec>{{"declaration", "declaration", extra},
                                                 {"announcement", "announcement", extra}};
             },
@@ -166,6 +166,7 @@ nlohmann::json IncidentMessages::template_data(const Incident& inc, EpochMs now)
         {"id", inc.id},
         {"title", inc.title},
         {"drill", inc.drill},
+        {"source_link", inc.source_link},
         {"severity", inc.severity},
         {"severity_name", sev ? sev->name : inc.severity},
         {"severity_description", sev ? sev->description : ""},

@@ -172,6 +172,7 @@ Pir build(const IncidentState& state, std::function<void(const Pir::EventVisitor
     const SeverityDef* sev = config.severity(inc.severity);
     p.severity_name = sev ? sev->name : inc.severity;
     p.end = inc.resolved_at.value_or(now);
+    p.source_link = inc.source_link;
     auto since_declared = [&](const std::optional<EpochMs>& t) -> std::optional<EpochMs> {
         if (!t) return std::nullopt;
         return *t - inc.declared_at;
@@ -204,11 +205,6 @@ Pir build(const IncidentState& state, std::function<void(const Pir::EventVisitor
         const std::string& t = e.type;
         if (t == "declared") {
             mark(PirMarker::declared, e.at, "Declared");
-            if (e.data) {
-                const auto j = nlohmann::json::parse(*e.data, nullptr, false);
-                if (j.is_object() && j.contains("link") && j["link"].is_string())
-                    p.source_link = j["link"];
-            }
         } else if (t == "page_sent") {
             mark(PirMarker::page, e.at, e.text);
         } else if (t == "acknowledged") {

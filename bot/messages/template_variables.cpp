@@ -31,7 +31,8 @@ const std::vector<std::string> kIncident = {"id",
                                             "now_time",
                                             "duration",
                                             "acknowledged_at_utc",
-                                            "resolved_at_utc"};
+                                            "resolved_at_utc",
+                                            "source_link"};
 
 std::vector<std::string> with_incident(std::vector<std::string> extra) {
     extra.insert(extra.end(), kIncident.begin(), kIncident.end());
@@ -41,8 +42,8 @@ std::vector<std::string> with_incident(std::vector<std::string> extra) {
 
 const std::map<std::string, std::vector<std::string>>& template_variables() {
     static const std::map<std::string, std::vector<std::string>> vars = {
-        {"declaration", with_incident({"source_link"})},
-        {"announcement", with_incident({"source_link"})},
+        {"declaration", with_incident({})},
+        {"announcement", with_incident({})},
         {"status_update", with_incident({"change", "text", "eta", "current_actions"})},
         {"resolution", with_incident({"text", "actor", "pir_due_utc", "review_within"})},
         {"reminder", with_incident({"reminder_title", "reminder_text"})},

@@ -91,6 +91,7 @@ Decision IncidentService::declare(const Declaration& d, const Actor& actor, Epoc
     inc.declared_at = now;
     inc.updated_at = now;
     inc.drill = d.drill;
+    inc.source_link = d.link;
 
     Decision out;
     Effects& fx = out.effects;

@@ -125,3 +125,21 @@ TEST(TemplateVariables, AnUnknownNameIsReportedWithItsLineAndTheNearestName) {
     EXPECT_FALSE(template_problems("pir_markdown", "{{{svg}}}", "f").empty());  // HTML only
     EXPECT_FALSE(template_problems("page", "{{#oops}}", "f").empty());
 }
+
+// A declaration refreshed in place (Slack's headline update) is planned from the incident alone:
+// the link it came from is the incident's, so the "Source" field survives every refresh.
+TEST(TemplateVariables, ARefreshedDeclarationKeepsItsSourceLink) {
+    const Config cfg = default_config();
+    const Templates templates;
+    const IncidentMessages messages(cfg, templates);
+    Incident inc = incident();
+    inc.source_link = "https://acme.pagerduty.com/incidents/PT4KHLK";
+    const Notification refresh = Declared{inc, Actor{}};  // no link given, as a refresh plans it
+    for (const auto& spec : messages_for(refresh, cfg)) {
+        const auto payload = nlohmann::json::parse(message_payload(spec, inc, inc.declared_at));
+        const Message m = messages.render(payload);
+        bool shown = false;
+        for (const auto& f : m.fields) shown = shown || f.value == inc.source_link;
+        EXPECT_TRUE(shown) << spec.template_name;
+    }
+}

@@ -34,6 +34,8 @@ Incident every_field_set() {
     i.updated_at = 5000;
     i.version = 9;
     i.drill = true;
+    i.declined = true;
+    i.source_link = "https://acme.pagerduty.com/incidents/PT4KHLK";
     return i;
 }
 
@@ -83,6 +85,8 @@ TEST(IncidentSnapshot, AChangeToAnyFieldMakesANewSnapshot) {
         [](Incident& i) { i.updated_at += 1; },
         [](Incident& i) { i.version += 1; },
         [](Incident& i) { i.drill = !i.drill; },
+        [](Incident& i) { i.declined = !i.declined; },
+        [](Incident& i) { i.source_link += "x"; },
     };
     const Incident base = every_field_set();
     for (std::size_t k = 0; k < changes.size(); ++k) {
