@@ -16,6 +16,7 @@
 #include "integrations/slack/signature.h"
 #include "storage/sqlite_storage.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/writer_gate.h"
 
 using namespace muster;
 
@@ -39,7 +40,7 @@ struct Stack {
     std::unique_ptr<IncidentService> service;
     std::unique_ptr<CommandHandlers> handlers;
     std::unique_ptr<Intake> intake;
-    std::promise<void> held, gate;
+    test::WriterGate writer;
 
     Stack(std::size_t max_queue, EpochMs deadline_ms) {
         StorageOptions o;
@@ -59,21 +60,9 @@ struct Stack {
         release();
         storage->stop();
     }
-    // Keeps the writer busy (a completion runs on its thread) until release().
-    void hold_writer() {
-        auto g = gate.get_future().share();
-        ASSERT_TRUE(storage->record({}, [this, g](bool) {
-            held.set_value();
-            g.wait();
-        }));
-        held.get_future().wait();
-    }
-    void release() {
-        try {
-            gate.set_value();
-        } catch (const std::future_error&) {
-        }
-    }
+    // Keeps the writer busy until release().
+    void hold_writer() { writer.hold(*storage); }
+    void release() { writer.release(); }
     // Sends a signed slash command through the route; the answer arrives through `out`.
     void declare(const std::string& title, std::promise<HttpResponse>& out) {
         HttpRequest r;

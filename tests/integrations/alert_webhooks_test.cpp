@@ -22,6 +22,7 @@
 #include "integrations/webhooks/heartbeat.h"
 #include "storage/sqlite_storage.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/writer_gate.h"
 
 using namespace muster;
 
@@ -75,7 +76,7 @@ struct Stack {
     std::unique_ptr<AlertIntake> intake;
     std::unique_ptr<AlertRunner> runner;
     Router router;
-    std::promise<void> held, gate;
+    test::WriterGate writer;
 
     explicit Stack(std::size_t max_queue = 20'000) {
         StorageOptions o;
@@ -115,20 +116,9 @@ struct Stack {
     HttpResponse am(const std::string& body) {
         return post("/webhooks/alertmanager", body, {{"authorization", "Bearer am-token"}});
     }
-    void hold_writer() {
-        auto g = gate.get_future().share();
-        ASSERT_TRUE(storage->record({}, [this, g](bool) {
-            held.set_value();
-            g.wait();
-        }));
-        held.get_future().wait();
-    }
-    void release() {
-        try {
-            gate.set_value();
-        } catch (const std::future_error&) {
-        }
-    }
+    // Keeps the writer busy until release().
+    void hold_writer() { writer.hold(*storage); }
+    void release() { writer.release(); }
     std::vector<Incident> incidents() { return storage->list(false, 100); }
     std::vector<StoredAlert> alerts(const std::string& group) {
         return storage->alerts("alertmanager", group);
