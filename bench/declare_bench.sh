@@ -63,6 +63,7 @@ run() {
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
+echo "muster's allocator: $(ldd "$build/muster" | grep -q jemalloc && echo jemalloc || echo glibc malloc)"
 printf '%-22s %10s %10s %10s %10s  %s\n' "server" "req/s" "p50" "p99" "RSS MiB" "non-2xx"
 
 port=$(free_port)
@@ -74,7 +75,7 @@ port=$(free_port)
 run "empty beast server" $! "$port" "$work/distinct/send.lua"
 
 muster() {  # a fresh database, the console on (its output discarded), durable writes
-  printf 'log: {level: warn}\n' >"$work/m.yaml"
+  printf 'log: {level: warn}\n%b' "${2:-}" >"$work/m.yaml"
   rm -f "$work"/m.db*
   SLACK_SIGNING_SECRET=$secret "$build/muster" serve --config "$work/m.yaml" \
     --listen "127.0.0.1:$1" --db "$work/m.db" >/dev/null &
@@ -83,13 +84,20 @@ port=$(free_port); muster "$port"
 run "muster declare" $! "$port" "$work/distinct/send.lua"
 port=$(free_port); muster "$port"
 run "muster storm" $! "$port" "$work/storm/send.lua"
+# Where the time goes, not a target: the same declarations with no chat platform at all (no
+# channel, no messages, pages recorded but sent nowhere). Still durable: incident, timeline,
+# escalation timers, level-1 page, dedupe key.
+port=$(free_port); muster "$port" 'chat: {console: false}\n'
+run "muster no chat" $! "$port" "$work/distinct/send.lua"
 
 awk '
   function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
   $1=="bolt" {brps=$4; bp99=ms($6); brss=$7}
   /^muster declare/ {mrps=$3; mp99=ms($5); mrss=$6}
   /^muster storm/ {srps=$3}
+  /^muster no chat/ {nrps=$4}
   END {
     printf "\nmuster/bolt throughput %.2f (target >= 1)   p99 %.2f (target <= 1)   RSS %.2f (target <= 0.2)\n", mrps/brps, mp99/bp99, mrss/brss
     printf "storm/distinct throughput %.2f (target >= 0.8)\n", srps/mrps
+    printf "no chat platform/bolt throughput %.2f (diagnostic: the cost of the chat fan-out)\n", nrps/brps
   }' "$work/results"
