@@ -19,7 +19,7 @@ void install_alertmanager(PluginContext& ctx) {
                     [config, clock, runner](HttpRequest&& req, Responder respond) {
                         if (!webhooks::bearer_ok(req, config->alertmanager.bearer_token))
                             return respond(webhooks::unauthorized(
-                                "missing or wrong bearer token (alertmanager.bearer_token)"));
+                                req, "missing or wrong bearer token (alertmanager.bearer_token)"));
                         auto read =
                             read_alert_notification(req.body, "alertmanager", "4", clock->now_ms());
                         if (const auto* bad = std::get_if<NotificationError>(&read))

@@ -12,6 +12,7 @@
 #include "bot/messages/documents.h"
 #include "bot/messages/incident_export.h"
 #include "bot/messages/message.h"
+#include "bot/server/rejections.h"
 #include "bot/server/router.h"
 #include "integrations/hmac.h"
 #include "integrations/slack/form.h"
@@ -114,10 +115,14 @@ class ApiImpl : public Api {
     void serve(HttpRequest&& req, Responder respond, bool report) {
         const auto q = query_of(req.target);
         if (!q) return respond(error(400, "the query string is not valid form encoding"));
-        if (!authorized(req, *q, report))
-            return respond(error(401, config_.server.api_token.empty()
-                                          ? "the API is off: set server.api_token"
-                                          : "missing or wrong bearer token (server.api_token)"));
+        if (!authorized(req, *q, report)) {
+            const std::string why = config_.server.api_token.empty()
+                                        ? "the API is off: set server.api_token"
+                                        : "missing or wrong bearer token (server.api_token)";
+            // One log key for the whole API: its paths carry incident ids.
+            rejections().note("/api/v1", req.remote, why);
+            return respond(error(401, why));
+        }
         auto shared = std::make_shared<Responder>(std::move(respond));
         const bool queued = worker_.submit([this, path = req.path, q = *q, report, shared] {
             try {

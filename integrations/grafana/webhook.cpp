@@ -48,9 +48,10 @@ void install_grafana(PluginContext& ctx) {
         "POST", "/webhooks/grafana", [config, clock, runner](HttpRequest&& req, Responder respond) {
             if (config->grafana.bearer_token.empty() && config->grafana.hmac_secret.empty())
                 return respond(webhooks::unauthorized(
+                    req,
                     "grafana is not configured (grafana.hmac_secret or grafana.bearer_token)"));
             if (const std::string why = refuse(*config, req, clock->now_ms()); !why.empty())
-                return respond(webhooks::unauthorized(why));
+                return respond(webhooks::unauthorized(req, why));
             auto read =
                 alertmanager::read_alert_notification(req.body, "grafana", "1", clock->now_ms());
             if (const auto* bad = std::get_if<alertmanager::NotificationError>(&read))

@@ -23,13 +23,11 @@ void install_pagerduty_webhooks(PluginContext& ctx) {
                 case WebhookSignature::ok:
                     break;
                 case WebhookSignature::missing:
-                    return respond(webhooks::unauthorized("missing X-PagerDuty-Signature"));
+                    return respond(webhooks::unauthorized(req, "missing X-PagerDuty-Signature"));
                 case WebhookSignature::malformed:
-                    return respond(webhooks::unauthorized("malformed X-PagerDuty-Signature"));
+                    return respond(webhooks::unauthorized(req, "malformed X-PagerDuty-Signature"));
                 case WebhookSignature::mismatch:
-                    spdlog::warn("pagerduty: rejected a webhook from {}: signature mismatch",
-                                 req.remote);
-                    return respond(webhooks::unauthorized("invalid X-PagerDuty-Signature"));
+                    return respond(webhooks::unauthorized(req, "invalid X-PagerDuty-Signature"));
             }
             auto read = read_webhook(*config, req.body, clock->now_ms());
             if (const auto* bad = std::get_if<WebhookError>(&read))

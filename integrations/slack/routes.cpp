@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/domain/text.h"
+#include "bot/server/rejections.h"
 #include "integrations/slack/inbound.h"
 #include "integrations/slack/mrkdwn.h"
 #include "integrations/slack/signature.h"
@@ -36,7 +37,7 @@ bool signed_by_slack(const Config& config, const Clock& clock, const HttpRequest
     const auto check = verify(config.slack.signing_secret, req.header("x-slack-request-timestamp"),
                               req.header("x-slack-signature"), req.body, clock.now_ms());
     if (check == SignatureCheck::ok) return true;
-    spdlog::warn("slack: rejected {} from {}: {}", req.path, req.remote, describe(check));
+    rejections().note(req.path, req.remote, describe(check), clock.now_ms());
     respond(text_response(401, "invalid request signature\n"));
     return false;
 }

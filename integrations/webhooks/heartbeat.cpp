@@ -23,7 +23,8 @@ void install_heartbeats(PluginContext& ctx) {
         const Config::Heartbeat& h = it->second;
         const std::string& token = h.token.empty() ? config->server.api_token : h.token;
         if (!bearer_ok(req, token))
-            return respond(unauthorized("missing or wrong bearer token for heartbeat " + name));
+            return respond(
+                unauthorized(req, "missing or wrong bearer token for heartbeat " + name));
         runner->beat(h, [respond](AlertOutcome o) { respond(answer(o)); });
     });
 }

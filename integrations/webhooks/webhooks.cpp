@@ -1,6 +1,7 @@
 #include "integrations/webhooks/webhooks.h"
 
 #include "bot/domain/text.h"
+#include "bot/server/rejections.h"
 #include "integrations/hmac.h"
 
 namespace muster::webhooks {
@@ -19,7 +20,8 @@ HttpResponse answer(AlertOutcome outcome) {
     return r;
 }
 
-HttpResponse unauthorized(const std::string& why) {
+HttpResponse unauthorized(const HttpRequest& req, const std::string& why) {
+    rejections().note(req.path, req.remote, why);
     return text_response(401, why + "\n");
 }
 

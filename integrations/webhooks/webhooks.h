@@ -15,7 +15,9 @@ namespace muster::webhooks {
 
 // recorded, duplicate → 202 {"status":"ok"}; busy, failed → 503, Retry-After: 5.
 HttpResponse answer(AlertOutcome outcome);
-HttpResponse unauthorized(const std::string& why);
+// 401 with `why` as the body, and the rejection noted in the log by its path (RejectionLog: the
+// first per path each minute, then a count). Only for routes with a fixed set of paths.
+HttpResponse unauthorized(const HttpRequest& req, const std::string& why);
 HttpResponse bad_request(const std::string& why);
 
 // `Authorization: Bearer <token>`, compared in constant time. An empty token never matches.

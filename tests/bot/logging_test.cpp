@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "bot/runtime/intake.h"
+#include "bot/server/rejections.h"
 #include "bot/server/router.h"
 #include "commands/handlers.h"
 #include "integrations/slack/routes.h"
@@ -24,6 +25,7 @@ struct CapturedLog {
                          const std::string& format = "text") {
         install_logging({"trace", format}, secrets,
                         std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+        rejections().reset();
     }
     ~CapturedLog() { install_logging({"info", "text"}, {}); }
     std::string text() {
@@ -100,4 +102,72 @@ TEST(Logging, UntrustedTextCannotForgeALineOrEscapeTheTerminal) {
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
     EXPECT_NE(text.find("U1\\n2026-11-22T00:00:00.000Z error FORGED\\x1b[2J"), std::string::npos)
         << text;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+// A wrong secret must show in the log at once, but a sender retrying with it (or someone probing)
+// must not write a line per request.
+TEST(Logging, RejectionsAreOneLinePerSourceAMinuteThenACount) {
+    CapturedLog log({});
+    RejectionLog rejections(60'000);
+    const EpochMs t0 = 1795339800000;
+    EXPECT_TRUE(rejections.note("/webhooks/pagerduty", "10.0.0.1", "invalid signature", t0));
+    for (int i = 1; i < 100; ++i)
+        EXPECT_FALSE(
+            rejections.note("/webhooks/pagerduty", "10.0.0.1", "invalid signature", t0 + i * 500));
+    EXPECT_TRUE(rejections.note("/webhooks/alertmanager", "10.0.0.2", "wrong token", t0 + 1000));
+    EXPECT_EQ(count_of(log.text(), "rejected "), 2u) << log.text();
+    EXPECT_TRUE(
+        rejections.note("/webhooks/pagerduty", "10.0.0.3", "missing signature", t0 + 60'000));
+    const std::string text = log.text();
+    EXPECT_EQ(count_of(text, "rejected "), 3u) << text;
+    EXPECT_NE(text.find("rejected /webhooks/pagerduty from 10.0.0.3: missing signature (99 more"),
+              std::string::npos)
+        << text;
+}
+
+// Sources are route paths; a flood of distinct ones cannot grow the table without bound.
+TEST(Logging, RejectionSourcesAreBounded) {
+    CapturedLog log({});
+    RejectionLog rejections(60'000);
+    for (int i = 0; i < 1000; ++i) rejections.note("/p/" + std::to_string(i), "x", "no", 1);
+    EXPECT_LE(count_of(log.text(), "rejected "), 65u);
+}
+
+// Every endpoint that answers 401 goes through it: twenty forged slash commands, one line; the
+// next one a minute later carries the count.
+TEST(Logging, ForgedSlashCommandsCostOneLineAMinute) {
+    CapturedLog log({});
+    Config cfg = default_config();
+    cfg.slack.signing_secret = "the-signing-secret-42";
+    test::CoreWorld world(cfg, 1795339800000);
+    Dispatch& dispatch = world.dispatch();
+    IncidentService service(world.cfg, dispatch, *world.storage);
+    CommandHandlers handlers(world.cfg, *world.storage, service, dispatch);
+    Intake intake(handlers, service, *world.storage, *world.storage, dispatch, world.clock, 0);
+    auto forged = [&] {
+        HttpRequest r;
+        r.method = "POST";
+        r.path = "/slack/commands";
+        r.remote = "203.0.113.9";
+        r.body = "user_id=U1&channel_id=C1&command=%2Fincident&text=declare+P1+db+down";
+        r.headers["x-slack-request-timestamp"] = std::to_string(world.clock.now_ms() / 1000);
+        r.headers["x-slack-signature"] = "v0=" + std::string(64, '0');
+        std::promise<HttpResponse> p;
+        slack::handle_command(world.cfg, world.clock, intake, r,
+                              [&p](HttpResponse resp) { p.set_value(resp); });
+        return p.get_future().get().status;
+    };
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(forged(), 401);
+    EXPECT_EQ(count_of(log.text(), "rejected /slack/commands from 203.0.113.9"), 1u) << log.text();
+    world.clock.advance(61'000);
+    EXPECT_EQ(forged(), 401);
+    const std::string text = log.text();
+    EXPECT_EQ(count_of(text, "rejected /slack/commands"), 2u) << text;
+    EXPECT_NE(text.find("(19 more since the last such line"), std::string::npos) << text;
 }
