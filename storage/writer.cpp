@@ -14,6 +14,10 @@ Writer::Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, std:
       max_batch_(max_batch),
       max_queue_(max_queue),
       clock_(clock ? clock : &system_clock_),
+      completions_([this] {
+          pthread_setname_np(pthread_self(), "writer:done");
+          run_completions();
+      }),
       thread_([this] {
           pthread_setname_np(pthread_self(), "writer");
           run();
@@ -46,11 +50,41 @@ void Writer::on_commit(std::function<void()> fn) {
 void Writer::stop() {
     {
         std::lock_guard<std::mutex> lk(mu_);
-        if (stopping_ && !thread_.joinable()) return;
         stopping_ = true;
     }
     cv_.notify_all();
-    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+    const auto self = std::this_thread::get_id();
+    if (thread_.joinable() && thread_.get_id() != self) thread_.join();
+    if (thread_.joinable()) return;  // called from a job: the destructor finishes the stop
+    // The writer has run its last batch: the completions of everything it ran are queued.
+    {
+        std::lock_guard<std::mutex> lk(finished_mu_);
+        writer_done_ = true;
+    }
+    finished_cv_.notify_all();
+    if (completions_.joinable() && completions_.get_id() != self) completions_.join();
+}
+
+void Writer::run_completions() {
+    for (;;) {
+        Finished f;
+        {
+            std::unique_lock<std::mutex> lk(finished_mu_);
+            finished_cv_.wait(lk, [&] { return writer_done_ || !finished_.empty(); });
+            if (finished_.empty()) return;  // the writer stopped and everything was called
+            f = std::move(finished_.front());
+            finished_.pop_front();
+        }
+        for (std::size_t i = 0; i < f.batch.size(); ++i) {
+            if (!f.batch[i].done) continue;
+            try {
+                f.batch[i].done(f.commit_error ? f.commit_error : f.errors[i]);
+            } catch (const std::exception& e) {
+                spdlog::error("storage: completion callback threw: {}", e.what());
+            }
+        }
+        // The jobs (and the Effects they hold) are freed here, not on the writer.
+    }
 }
 
 void Writer::run() {
@@ -138,14 +172,11 @@ void Writer::run_batch(std::vector<Item>& batch) {
         } catch (...) {
         }
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (!batch[i].done) continue;
-        try {
-            batch[i].done(commit_error ? commit_error : errors[i]);
-        } catch (const std::exception& e) {
-            spdlog::error("storage: completion callback threw: {}", e.what());
-        }
+    {
+        std::lock_guard<std::mutex> lk(finished_mu_);
+        finished_.push_back({std::move(batch), std::move(errors), commit_error});
     }
+    finished_cv_.notify_one();
 }
 
 }  // namespace muster

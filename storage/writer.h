@@ -1,10 +1,13 @@
 // The single writer (DESIGN §3): one thread owns the SQLite write connection. Jobs queue up; the
 // thread takes everything queued, runs the jobs inside one transaction, commits once (group
 // commit), and only then calls each job's completion. So a caller that has been told "done" knows
-// its write is durable. A job that throws rolls back alone: the batch is undone and run again
-// with a savepoint per job (jobs only write through the connection, so they may run twice).
-// Admission control: the queue holds at most `max_queue` jobs (submit answers false beyond), and
-// a job whose deadline has passed before its batch begins is not run (DeadlineExpired).
+// its write is durable. Completions run on a second thread, in commit order, with the jobs freed
+// there too: the writer goes on to the next batch at once, and what a caller does when told (build
+// an HTTP answer, decide again after a conflict) never holds up the writes of others. A job that
+// throws rolls back alone: the batch is undone and run again with a savepoint per job (jobs only
+// write through the connection, so they may run twice). Admission control: the queue holds at most
+// `max_queue` jobs (submit answers false beyond), and a job whose deadline has passed before its
+// batch begins is not run (DeadlineExpired).
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -35,7 +38,8 @@ struct DeadlineExpired : std::runtime_error {
 class Writer {
   public:
     using Job = std::function<void(SQLite::Database&)>;
-    // Called on the writer thread after the batch committed (nullptr) or failed (the error).
+    // Called on the completion thread after the batch committed (nullptr) or failed (the error),
+    // batch after batch in commit order.
     using Done = std::function<void(std::exception_ptr)>;
 
     explicit Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch = 512,
@@ -73,7 +77,8 @@ class Writer {
     // batch of reads commits too, but wakes nobody).
     void on_commit(std::function<void()> fn);
 
-    // Finishes every queued job, then stops the thread. Idempotent.
+    // Finishes every queued job and calls every completion, then stops both threads. Idempotent;
+    // not from a completion.
     void stop();
 
     bool last_commit_ok() const { return last_commit_ok_.load(); }
@@ -91,8 +96,15 @@ class Writer {
         Done done;
         EpochMs deadline = 0;
     };
+    // A committed (or failed) batch waiting for its completions to be called.
+    struct Finished {
+        std::vector<Item> batch;
+        std::vector<std::exception_ptr> errors;
+        std::exception_ptr commit_error;
+    };
     void run();
     void run_batch(std::vector<Item>& batch);
+    void run_completions();
     // One transaction over the batch; false (rolled back) when a job threw without savepoints.
     bool run_jobs(std::vector<Item>& batch, std::vector<std::exception_ptr>& errors,
                   bool savepoints);
@@ -110,6 +122,11 @@ class Writer {
     std::atomic<std::uint64_t> commits_{0};
     std::atomic<std::uint64_t> reruns_{0};
     std::atomic<std::uint64_t> transactions_{0};
+    std::mutex finished_mu_;
+    std::condition_variable finished_cv_;
+    std::deque<Finished> finished_;
+    bool writer_done_ = false;
+    std::thread completions_;  // started before thread_, stopped after it
     std::thread thread_;
 };
 

@@ -1,10 +1,15 @@
-// Holds the storage writer busy until release(): a job whose completion (run on the writer's
-// thread) waits on a gate. Tests use it to make a full write queue or a late write on demand.
+// Holds the storage writer busy until release(): the next commit that changes rows (hold() makes
+// one) runs a commit observer — on the writer's own thread — that waits on a gate. Tests use it
+// to make a full write queue or a late write on demand. (Completions run on another thread, so
+// the gate is an observer, not a completion.)
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <memory>
+#include <string>
 
 #include "storage/sqlite_storage.h"
 
@@ -12,25 +17,41 @@ namespace muster::test {
 
 class WriterGate {
   public:
-    // Returns once the writer is inside the held job.
+    WriterGate() : gate_(state_->open.get_future().share()) {}
+    ~WriterGate() { release(); }
+
+    // Returns once the writer is held. The storage must have no other write queued or running.
     void hold(Storage& storage) {
-        auto g = gate_.get_future().share();
-        ASSERT_TRUE(storage.record({}, [this, g](bool) {
-            held_.set_value();
-            g.wait();
-        }));
-        held_.get_future().wait();
+        auto state = state_;
+        auto gate = gate_;
+        storage.on_commit([state, gate] {
+            if (!state->armed.exchange(false)) return;
+            state->held.set_value();
+            gate.wait();
+        });
+        state_->armed = true;
+        Effects fx;
+        fx.at = 1;
+        fx.dedupe.push_back({"writer-gate", "hold-" + std::to_string(++holds_), std::nullopt, 1});
+        ASSERT_TRUE(storage.apply(std::move(fx), [](Applied) {}));
+        state_->held.get_future().wait();
     }
     // Lets the writer go on; harmless when it was never held or is released already.
     void release() {
         try {
-            gate_.set_value();
+            state_->open.set_value();
         } catch (const std::future_error&) {
         }
     }
 
   private:
-    std::promise<void> held_, gate_;
+    struct State {
+        std::atomic<bool> armed{false};
+        std::promise<void> held, open;
+    };
+    std::shared_ptr<State> state_ = std::make_shared<State>();
+    std::shared_future<void> gate_;
+    int holds_ = 0;
 };
 
 }  // namespace muster::test
