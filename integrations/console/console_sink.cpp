@@ -1,7 +1,5 @@
 #include "integrations/console/console_sink.h"
 
-#include <sstream>
-
 #include "bot/domain/text.h"
 #include "bot/domain/untrusted_json.h"
 #include "bot/messages/message.h"
@@ -57,15 +55,22 @@ DeliveryResult ConsoleSink::deliver_folded(const OutboxItem& head,
 void ConsoleSink::print(const std::string& channel, const OutboxItem& item,
                         const std::string& body) {
     // A terminal reads this: user text cannot move the cursor or ring the bell.
-    std::ostringstream o;
-    o << "┌─ console → " << escape_controls(channel) << " (" << item.kind;
-    if (!item.incident_id.empty()) o << ", " << item.incident_id;
-    o << ")\n";
-    std::istringstream lines(body);
-    for (std::string line; std::getline(lines, line);) o << "│ " << escape_controls(line) << "\n";
-    o << "└─\n";
+    std::string o = "┌─ console → " + escape_controls(channel) + " (" + item.kind;
+    if (!item.incident_id.empty()) o += ", " + item.incident_id;
+    o += ")\n";
+    // One framed line per line of the body (a last line break adds no empty line).
+    for (std::size_t start = 0; start < body.size();) {
+        std::size_t end = body.find('\n', start);
+        if (end == std::string::npos) end = body.size();
+        o += "│ ";
+        o += escape_controls(body.substr(start, end - start));
+        o += '\n';
+        start = end + 1;
+    }
+    o += "└─\n";
     std::lock_guard<std::mutex> lk(mu_);
-    out_ << o.str() << std::flush;
+    out_.write(o.data(), static_cast<std::streamsize>(o.size()));
+    out_.flush();
 }
 
 }  // namespace muster
