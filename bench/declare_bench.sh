@@ -6,8 +6,9 @@
 #   - an empty server on Muster's own HTTP stack (bench/empty_server.cpp),
 #   - Muster, durable: every answered declaration is committed (incident, timeline, timers, the
 #     level-1 page and the console messages) before its answer,
-# plus a storm run where every declaration has the same title. Reports throughput, p50/p99 and
-# peak RSS, and Muster's ratios to Bolt.
+# plus a storm run where every declaration has the same title, and (a diagnostic, not a target)
+# Muster with no chat platform at all. Reports throughput, p50/p99 and peak RSS, and Muster's
+# ratios to Bolt.
 #
 #   bench/declare_bench.sh            # SECONDS_PER_RUN=10 CONNECTIONS=20 BUILD=build
 set -euo pipefail
@@ -74,7 +75,8 @@ port=$(free_port)
 "$build/bench/empty_server" "$port" >/dev/null &
 run "empty beast server" $! "$port" "$work/distinct/send.lua"
 
-muster() {  # a fresh database, the console on (its output discarded), durable writes
+muster() {  # PORT [EXTRA-YAML]: a fresh database, durable writes, the console on (its output
+            # discarded) unless EXTRA-YAML turns it off
   printf 'log: {level: warn}\n%b' "${2:-}" >"$work/m.yaml"
   rm -f "$work"/m.db*
   SLACK_SIGNING_SECRET=$secret "$build/muster" serve --config "$work/m.yaml" \

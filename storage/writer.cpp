@@ -13,15 +13,26 @@ Writer::Writer(std::unique_ptr<SQLite::Database> db, std::size_t max_batch, std:
     : db_(std::move(db)),
       max_batch_(max_batch),
       max_queue_(max_queue),
-      clock_(clock ? clock : &system_clock_),
-      completions_([this] {
-          pthread_setname_np(pthread_self(), "writer:done");
-          run_completions();
-      }),
-      thread_([this] {
-          pthread_setname_np(pthread_self(), "writer");
-          run();
-      }) {}
+      clock_(clock ? clock : &system_clock_) {
+    completions_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "writer:done");
+        run_completions();
+    });
+    try {
+        thread_ = std::thread([this] {
+            pthread_setname_np(pthread_self(), "writer");
+            run();
+        });
+    } catch (...) {
+        {
+            std::lock_guard<std::mutex> lk(finished_mu_);
+            writer_done_ = true;
+        }
+        finished_cv_.notify_all();
+        completions_.join();
+        throw;
+    }
+}
 
 Writer::~Writer() {
     stop();
@@ -75,6 +86,7 @@ void Writer::run_completions() {
             f = std::move(finished_.front());
             finished_.pop_front();
         }
+        finished_cv_.notify_all();  // the writer may wait for room
         for (std::size_t i = 0; i < f.batch.size(); ++i) {
             if (!f.batch[i].done) continue;
             try {
@@ -173,10 +185,11 @@ void Writer::run_batch(std::vector<Item>& batch) {
         }
     }
     {
-        std::lock_guard<std::mutex> lk(finished_mu_);
+        std::unique_lock<std::mutex> lk(finished_mu_);
+        finished_cv_.wait(lk, [&] { return finished_.size() < kMaxUnfinished; });
         finished_.push_back({std::move(batch), std::move(errors), commit_error});
     }
-    finished_cv_.notify_one();
+    finished_cv_.notify_all();
 }
 
 }  // namespace muster

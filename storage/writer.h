@@ -125,6 +125,9 @@ class Writer {
     std::mutex finished_mu_;
     std::condition_variable finished_cv_;
     std::deque<Finished> finished_;
+    // Batches whose completions have not run yet, at most: beyond, the writer waits for the
+    // completion thread (so answers never lag far behind commits, and memory stays bounded).
+    static constexpr std::size_t kMaxUnfinished = 2;
     bool writer_done_ = false;
     std::thread completions_;  // started before thread_, stopped after it
     std::thread thread_;

@@ -34,7 +34,8 @@ class Intake {
            Committer& committer, const Dispatch& dispatch, const Clock& clock,
            EpochMs deadline_ms = 2500);  // 0: no deadline
 
-    // `done` runs exactly once: on this thread when nothing is written, else on the writer's.
+    // `done` runs exactly once: on this thread when nothing is written, else on the writer's
+    // completion thread (where a conflict's second decision runs too, never on the writer).
     void command(const Command& cmd, const Actor& actor, const std::string& dedupe_key,
                  std::function<void(IntakeResult)> done);
     // A message someone marked for the timeline, in whatever channel it was: only a message in

@@ -13,7 +13,8 @@ bool RejectionLog::note(const std::string& source, const std::string& remote,
         auto [it, fresh] = windows_.try_emplace(
             known || windows_.size() < kMaxSources ? source : std::string("(other paths)"));
         Window& w = it->second;
-        if (!fresh && now - w.started < window_ms_) {
+        // (A clock stepped back opens a new window rather than silencing the path.)
+        if (!fresh && now >= w.started && now - w.started < window_ms_) {
             ++w.left_out;
             return false;
         }

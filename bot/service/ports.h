@@ -95,7 +95,8 @@ class Committer {
   public:
     virtual ~Committer() = default;
     using Done = std::function<void(Applied)>;
-    // `done` runs once the outcome is durable (on the writer's thread). Returns false, calling
+    // `done` runs once the outcome is durable (on the writer's completion thread, in commit
+    // order; keep it short: other answers wait behind it). Returns false, calling
     // nothing, when the write queue is full or storage is stopped: the caller answers 503.
     // A write not begun by `deadline` (ms since epoch; 0 = none) is dropped: done(busy).
     virtual bool apply(Effects effects, Done done, EpochMs deadline = 0) = 0;
@@ -154,7 +155,8 @@ class OutboxPort {
     virtual std::vector<OutboxItem> followers(const OutboxItem& head, int limit) = 0;
     virtual std::map<std::string, int> pending_by_destination() = 0;
     virtual std::vector<OutboxItem> rows(const std::string& incident_id) = 0;
-    // Records outcomes (and what they learnt) in one transaction; done on the writer thread.
+    // Records outcomes (and what they learnt) in one transaction; done on the writer's
+    // completion thread.
     virtual bool record(std::vector<DeliveryOutcome> outcomes, std::function<void(bool)> done) = 0;
 };
 

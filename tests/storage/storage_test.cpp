@@ -10,6 +10,7 @@
 #include "storage/database.h"
 #include "storage/sqlite_storage.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/writer_gate.h"
 
 using namespace muster;
 
@@ -180,14 +181,9 @@ TEST(SqliteStorage, AJobRolledBackAloneLeavesEveryQueueWithAHead) {
         q.payload = "{}";
         return q;
     };
-    // Hold the writer (a completion runs on its thread) so the three land in one batch.
-    std::promise<void> started, gate;
-    auto gate_future = gate.get_future().share();
-    ASSERT_TRUE(storage->record({}, [&started, gate_future](bool) {
-        started.set_value();
-        gate_future.wait();
-    }));
-    started.get_future().wait();
+    // Hold the writer so the three land in one batch.
+    test::WriterGate gate;
+    gate.hold(*storage);
     std::vector<Effects> fx(3);
     for (auto& f : fx) f.at = 1000;
     fx[0].outbox = {op("test:q1")};
@@ -198,10 +194,13 @@ TEST(SqliteStorage, AJobRolledBackAloneLeavesEveryQueueWithAHead) {
         ASSERT_TRUE(storage->apply(
             std::move(fx[static_cast<std::size_t>(i)]),
             [&done, i](Applied a) { done[static_cast<std::size_t>(i)].set_value(a); }));
-    gate.set_value();
+    const std::uint64_t commits_before = storage->commits();
+    gate.release();
     EXPECT_EQ(done[0].get_future().get(), Applied::ok);
     EXPECT_EQ(done[1].get_future().get(), Applied::failed);
     EXPECT_EQ(done[2].get_future().get(), Applied::ok);
+    // One batch: the gate's own commit, then the three together (re-run with savepoints).
+    EXPECT_EQ(storage->commits() - commits_before, 1u);
     OutboxPort& outbox = *storage;
     const auto due = outbox.due("test", kChatPriority, 2000, 10);
     ASSERT_EQ(due.size(), 2u);  // q1's row and q2's: each queue has its head

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "storage/database.h"
 #include "tests/support/temp_dir.h"
@@ -99,8 +101,8 @@ TEST(Writer, ObserversWakeForWritesNotForReads) {
          insert(db, "k");
          return 0;
      }).get();
-    // The observer runs after the job's completion, on the writer thread: one more job through
-    // the queue orders us after it.
+    // The observer runs on the writer thread after the job's batch committed: one more job
+    // through the queue orders us after it.
     count_rows(w);
     EXPECT_EQ(woken.load(), 1);
     count_rows(w);
@@ -152,4 +154,64 @@ TEST(Writer, StopDrainsTheQueueThenRefuses) {
     EXPECT_EQ(completed.load(), 100);
     EXPECT_FALSE(w.submit([](SQLite::Database&) {}, nullptr));
     EXPECT_THROW(w.call<int>([](SQLite::Database&) { return 1; }).get(), std::runtime_error);
+}
+
+// What a caller does when told "durable" (build an answer, decide again after a conflict) runs on
+// the completion thread, in commit order, and does not hold up the next writes.
+TEST(Writer, CompletionsRunInCommitOrderOffTheWriterThread) {
+    test::TempDir dir;
+    Writer w(open_database({dir.file("w.db")}));
+    std::mutex mu;
+    std::vector<int> order;
+    std::vector<std::thread::id> job_threads, done_threads;
+    std::vector<std::promise<void>> done(20);
+    for (int i = 0; i < 20; ++i)
+        ASSERT_TRUE(w.submit(
+            [&, i](SQLite::Database& db) {
+                insert(db, "k" + std::to_string(i));
+                std::lock_guard<std::mutex> lk(mu);
+                job_threads.push_back(std::this_thread::get_id());
+            },
+            [&, i](std::exception_ptr e) {
+                EXPECT_FALSE(e);
+                {
+                    std::lock_guard<std::mutex> lk(mu);
+                    order.push_back(i);
+                    done_threads.push_back(std::this_thread::get_id());
+                }
+                done[static_cast<std::size_t>(i)].set_value();
+            }));
+    for (auto& d : done) d.get_future().get();
+    std::vector<int> expected(20);
+    for (int i = 0; i < 20; ++i) expected[static_cast<std::size_t>(i)] = i;
+    EXPECT_EQ(order, expected);
+    for (const auto& t : done_threads) {
+        EXPECT_NE(t, job_threads.front());
+        EXPECT_NE(t, std::this_thread::get_id());
+    }
+}
+
+TEST(Writer, ASlowCompletionDoesNotHoldUpTheNextCommit) {
+    test::TempDir dir;
+    Writer w(open_database({dir.file("w.db")}));
+    std::promise<void> in_completion, gate;
+    auto gate_future = gate.get_future().share();
+    ASSERT_TRUE(w.submit([](SQLite::Database& db) { insert(db, "slow"); },
+                         [&in_completion, gate_future](std::exception_ptr) {
+                             in_completion.set_value();
+                             gate_future.wait();
+                         }));
+    in_completion.get_future().wait();
+    // The first answer is still being built; the next write commits meanwhile.
+    std::promise<void> second_ran;
+    ASSERT_TRUE(w.submit(
+        [&second_ran](SQLite::Database& db) {
+            insert(db, "next");
+            second_ran.set_value();
+        },
+        nullptr));
+    EXPECT_EQ(second_ran.get_future().wait_for(std::chrono::seconds(10)),
+              std::future_status::ready);
+    gate.set_value();
+    EXPECT_EQ(count_rows(w), 2);
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <string>
@@ -20,8 +21,11 @@ class WriterGate {
     WriterGate() : gate_(state_->open.get_future().share()) {}
     ~WriterGate() { release(); }
 
-    // Returns once the writer is held. The storage must have no other write queued or running.
+    // Returns once the writer is held (fails the test after 10 s). Once per gate; the storage
+    // must have no other write queued or running.
     void hold(Storage& storage) {
+        ASSERT_FALSE(used_) << "a WriterGate holds once";
+        used_ = true;
         auto state = state_;
         auto gate = gate_;
         storage.on_commit([state, gate] {
@@ -32,9 +36,12 @@ class WriterGate {
         state_->armed = true;
         Effects fx;
         fx.at = 1;
-        fx.dedupe.push_back({"writer-gate", "hold-" + std::to_string(++holds_), std::nullopt, 1});
+        static std::atomic<int> holds{0};
+        fx.dedupe.push_back({"writer-gate", "hold-" + std::to_string(++holds), std::nullopt, 1});
         ASSERT_TRUE(storage.apply(std::move(fx), [](Applied) {}));
-        state_->held.get_future().wait();
+        ASSERT_EQ(state_->held.get_future().wait_for(std::chrono::seconds(10)),
+                  std::future_status::ready)
+            << "the writer was not held: its commit failed or changed nothing";
     }
     // Lets the writer go on; harmless when it was never held or is released already.
     void release() {
@@ -51,7 +58,7 @@ class WriterGate {
     };
     std::shared_ptr<State> state_ = std::make_shared<State>();
     std::shared_future<void> gate_;
-    int holds_ = 0;
+    bool used_ = false;
 };
 
 }  // namespace muster::test
