@@ -259,6 +259,14 @@ UPDATE incidents SET source_link = IFNULL((SELECT json_extract(t.data, '$.link')
     WHERE t.incident_id = incidents.id AND t.type = 'declared' AND json_valid(t.data)
     ORDER BY t.id LIMIT 1), '');
 )sql",
+    // v9: only queued pages are ever withdrawn (an acknowledgement withdraws the pages still
+    // waiting), so only they are indexed by incident: a chat message no longer pays two index
+    // writes (queued, delivered) on the writer for it (issue 8, README "Performance").
+    R"sql(
+DROP INDEX outbox_pending_by_incident;
+CREATE INDEX outbox_pending_pages_by_incident ON outbox (incident_id, kind)
+    WHERE status = 'pending' AND priority = 0;
+)sql",
 };
 
 }  // namespace

@@ -136,9 +136,10 @@ inline constexpr const char* kQueueHasPending =
 inline constexpr const char* kInsertOutbox =
     "INSERT INTO outbox (incident_id, destination, channel_key, kind, payload, next_attempt_at, "
     "created_at, priority, is_head) VALUES (?,?,?,?,?,?,?,?,?)";
+// Page-priority rows only (kPagePriority = 0, written out so the partial index applies).
 inline constexpr const char* kPendingOfKind =
     "SELECT id, channel_key FROM outbox WHERE incident_id = ? AND kind = ? AND status = "
-    "'pending'";
+    "'pending' AND priority = 0";
 inline constexpr const char* kWithdraw =
     "UPDATE outbox SET status = 'withdrawn', delivered_at = ?, last_error = ?, is_head = 0 WHERE "
     "id = ?";

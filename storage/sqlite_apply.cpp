@@ -120,6 +120,9 @@ void insert_outbox(StatementCache& c, const QueuedOp& op, EpochMs now) {
     st.exec();
 }
 
+static_assert(kPagePriority == 0,
+              "storage/sql.h (kPendingOfKind) and migration v9 spell out the page priority");
+
 void withdraw(StatementCache& c, const Withdrawal& w) {
     std::vector<std::pair<std::int64_t, std::string>> rows;
     {

@@ -34,8 +34,9 @@ struct RememberedMessage {
     std::string incident_id, platform, purpose, channel, ts;
     EpochMs at = 0;
 };
-// Queued operations of `kind` for the incident that would now be wrong to send (pages, once
-// someone acknowledged): withdrawn; the timeline says how many, when there were any.
+// Queued page-priority operations of `kind` for the incident that would now be wrong to send
+// (pages, once someone acknowledged): withdrawn; the timeline says how many, when there were
+// any. Chat messages are never withdrawn (storage indexes only pages for this).
 struct Withdrawal {
     std::string incident_id, kind, why, actor;
     EpochMs at = 0;
@@ -70,7 +71,8 @@ struct AlertRecord {
 };
 
 // One operation for one destination's outbox lane, in one ordered queue.
-constexpr int kPagePriority = 0;  // pages and their follow-ups go before chat messages
+constexpr int kPagePriority = 0;  // pages and their follow-ups go before chat messages (the
+                                  // value is written into storage/sql.h and migration v9)
 constexpr int kChatPriority = 1;
 struct QueuedOp {
     std::string incident_id;
