@@ -54,22 +54,30 @@ bool has_rtl(const std::string& s) {
     return false;
 }
 
+const char* markup_entity(char c) {
+    switch (c) {
+        case '&':
+            return "&amp;";
+        case '<':
+            return "&lt;";
+        case '>':
+            return "&gt;";
+        default:
+            return nullptr;
+    }
+}
+
 namespace {
 // & < > " ' as entities, a line break as `newline`.
 std::string escape_xml(const std::string& plain, const char* newline) {
     std::string out;
     out.reserve(plain.size() + 16);
     for (char c : plain) {
+        if (const char* entity = markup_entity(c)) {
+            out += entity;
+            continue;
+        }
         switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
             case '"':
                 out += "&quot;";
                 break;
@@ -114,16 +122,12 @@ std::string escape_markdown(const std::string& plain) {
     bool digits_so_far = true;  // "1." or "1)" at the start would begin a numbered list
     for (std::size_t i = 0; i < plain.size(); ++i) {
         const char c = plain[i];
+        if (const char* entity = markup_entity(c)) {
+            out += entity;  // no raw HTML, no <autolink>
+            digits_so_far = false;
+            continue;
+        }
         switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;  // no raw HTML, no <autolink>
-            case '>':
-                out += "&gt;";
-                break;
             case '\n':
                 out += "<br/>";
                 break;

@@ -10,6 +10,9 @@
 
 namespace muster {
 
+// The entity for & < or > (the characters HTML, XML, Markdown and Slack mrkdwn all read as
+// markup), or nullptr for any other byte. Every escaper below, and Slack's, starts from it.
+const char* markup_entity(char c);
 // & < > " ' as entities; line breaks as <br/> (well-formed XML as well as HTML): for text
 // positions of a document.
 std::string escape_html(const std::string& plain);
