@@ -214,6 +214,23 @@ std::optional<Split> split_at_section(const std::string& t, const std::string& n
 
 }  // namespace
 
+namespace {
+// Renders through `attempt(text, where)` from the template's own text; an override that fails
+// (invalid Mustache, not JSON, a bad message) is logged and the shipped template is used instead:
+// a broken override must not silence an incident.
+template <typename Attempt>
+auto with_builtin_fallback(const std::string& name, const std::string& text,
+                           const std::string& origin, Attempt&& attempt) {
+    if (origin == "(built in)") return attempt(text, name + " (built in)");
+    try {
+        return attempt(text, origin);
+    } catch (const std::exception& e) {
+        spdlog::error("{}; using the built-in {} template", e.what(), name);
+        return attempt(embedded_templates().at(name), name + " (built in)");
+    }
+}
+}  // namespace
+
 std::string Templates::render_document(const std::string& name, const nlohmann::json& data,
                                        DocumentFormat format, const StreamedList* list) const {
     std::string origin;
@@ -262,13 +279,7 @@ std::string Templates::render_document(const std::string& name, const nlohmann::
         if (!m.is_valid()) throw std::runtime_error("template " + where + ": " + m.error_message());
         return out;
     };
-    if (origin == "(built in)") return attempt(text, name + " (built in)");
-    try {
-        return attempt(text, origin);
-    } catch (const std::exception& e) {
-        spdlog::error("{}; using the built-in {} template", e.what(), name);
-        return attempt(embedded_templates().at(name), name + " (built in)");
-    }
+    return with_builtin_fallback(name, text, origin, attempt);
 }
 
 Message Templates::render(const std::string& name, const nlohmann::json& data) const {
@@ -303,14 +314,7 @@ Message Templates::render(const std::string& name, const nlohmann::json& data) c
             throw std::runtime_error("template " + where + ": " + e.what());
         }
     };
-    if (origin == "(built in)") return attempt(text, name + " (built in)");
-    try {
-        return attempt(text, origin);
-    } catch (const std::exception& e) {
-        // A broken override must not silence an incident: fall back to the shipped template.
-        spdlog::error("{}; using the built-in {} template", e.what(), name);
-        return attempt(embedded_templates().at(name), name + " (built in)");
-    }
+    return with_builtin_fallback(name, text, origin, attempt);
 }
 
 namespace {
