@@ -21,8 +21,9 @@ secret=bench-secret
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q wrk >/dev/null; }
-command -v node >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q nodejs npm >/dev/null; }
+source bench/lib.sh
+need wrk
+need node nodejs npm
 [ -d bench/peers/bolt/node_modules/@slack/bolt ] ||
   (cd bench/peers/bolt && npm install --no-audit --no-fund --silent >/dev/null)
 cmake --build "$build" --target muster sign_requests empty_server >/dev/null
@@ -30,17 +31,14 @@ cmake --build "$build" --target muster sign_requests empty_server >/dev/null
 mkdir -p "$work/distinct" "$work/storm"
 "$build/bench/sign_requests" --secret "$secret" --count "$count" --out "$work/distinct"
 "$build/bench/sign_requests" --secret "$secret" --count "$count" --storm --out "$work/storm"
+# On disk before any server starts: the kernel writing these files back during a run would stall
+# the server's fdatasync (it did: a first Muster run with a p99 of 160–240 ms).
+sync
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # CPU time (ticks) of each thread of PID, summed by thread name: "name ticks" lines.
-cpu_by_thread() {
-  for t in /proc/"$1"/task/*; do
-    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(awk '{print $14 + $15}' "$t/stat")"
-  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
-}
+cpu_by_thread() { per_thread "$1" stat '{print $14 + $15}'; }
 
 # run NAME PID PORT SCRIPT → one line: name rps p50 p99 rss errors; then CPU µs per request by
 # thread (where the time goes, README "Performance").

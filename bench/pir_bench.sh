@@ -17,8 +17,9 @@ work=${KEEP:-$(mktemp -d)}  # KEEP=<empty dir>: keep the database there, for a p
 mkdir -p "$work"
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
-command -v sqlite3 >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q sqlite3 >/dev/null; }
-[ -x /usr/bin/time ] || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q time >/dev/null; }
+source bench/lib.sh
+need sqlite3
+need /usr/bin/time time
 cmake --build "$build" --target muster >/dev/null
 
 # The schema, as Muster creates it.

@@ -20,25 +20,25 @@ secret=bench-secret
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q wrk >/dev/null; }
-command -v sqlite3 >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -q sqlite3 >/dev/null; }
+source bench/lib.sh
+need wrk
+need sqlite3
 cmake --build "$build" --target muster sign_requests >/dev/null
 mkdir -p "$work/requests" "$work/wal"
 "$build/bench/sign_requests" --secret "$secret" --count 200000 --out "$work/requests"
+# On disk before any server starts: the kernel writing these files back during a run would stall
+# the server's fdatasync (it did: a first Muster run with a p99 of 160–240 ms).
+sync
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 printf 'log: {level: warn}\n%b' "${CONFIG:-}" >"$work/m.yaml"
 SLACK_SIGNING_SECRET=$secret "$build/muster" serve --config "$work/m.yaml" \
   --listen "127.0.0.1:$port" --db "$work/m.db" >/dev/null &
 pid=$!
-for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
+wait_port "$port"
 
 # "thread-name bytes" lines: what each thread has written so far (write(2) and pwrite(2) alike).
-written() {
-  for t in /proc/"$pid"/task/*; do
-    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(awk '/^wchar/ {print $2}' "$t/io")"
-  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
-}
+written() { per_thread "$pid" io '/^wchar/ {print $2}'; }
 written >"$work/io0"
 wrk -t2 -c"$conns" -d"${seconds}s" -s "$work/requests/send.lua" "http://127.0.0.1:$port" -- 2 \
   >"$work/wrk.txt" &
