@@ -14,17 +14,14 @@ groups=${ALERT_GROUPS:-100}
 conns=${CONNECTIONS:-20}
 seconds=${SECONDS_PER_RUN:-10}
 token=bench-am-token
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-
 source bench/lib.sh
+make_scratch
+
 need wrk
 need sqlite3
 cmake --build "$build" --target muster alert_requests >/dev/null
 "$build/bench/alert_requests" --count "$count" --groups "$groups" --token "$token" --out "$work"
-# On disk before any server starts: the kernel writing these files back during a run would stall
-# the server's fdatasync (it did: a first Muster run with a p99 of 160–240 ms).
-sync
+settle_files
 
 port=$(free_port)
 printf 'log: {level: warn}\nalertmanager: {bearer_token: %s}\n' "$token" >"$work/m.yaml"

@@ -18,10 +18,9 @@ seconds=${SECONDS_PER_RUN:-10}
 conns=${CONNECTIONS:-20}
 count=${COUNT:-300000}
 secret=bench-secret
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-
 source bench/lib.sh
+make_scratch
+
 need wrk
 need node nodejs npm
 [ -d bench/peers/bolt/node_modules/@slack/bolt ] ||
@@ -31,9 +30,7 @@ cmake --build "$build" --target muster sign_requests empty_server >/dev/null
 mkdir -p "$work/distinct" "$work/storm"
 "$build/bench/sign_requests" --secret "$secret" --count "$count" --out "$work/distinct"
 "$build/bench/sign_requests" --secret "$secret" --count "$count" --storm --out "$work/storm"
-# On disk before any server starts: the kernel writing these files back during a run would stall
-# the server's fdatasync (it did: a first Muster run with a p99 of 160–240 ms).
-sync
+settle_files
 
 peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 

@@ -26,3 +26,15 @@ per_thread() {
     printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(awk "$3" "$t/$2")"
   done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
 }
+
+# Sets $work to a fresh scratch folder; on exit the script's background jobs are stopped and the
+# folder removed.
+make_scratch() {
+  work=$(mktemp -d)
+  trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+}
+
+# Puts the request files a script has just generated on disk before any server starts: the kernel
+# writing them back during a run would stall the server's fdatasync (it did: a first Muster run
+# with a p99 of 160–240 ms).
+settle_files() { sync; }

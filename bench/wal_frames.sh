@@ -17,18 +17,15 @@ build=${BUILD:-build}
 seconds=${SECONDS_PER_RUN:-6}
 conns=${CONNECTIONS:-20}
 secret=bench-secret
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-
 source bench/lib.sh
+make_scratch
+
 need wrk
 need sqlite3
 cmake --build "$build" --target muster sign_requests >/dev/null
 mkdir -p "$work/requests" "$work/wal"
 "$build/bench/sign_requests" --secret "$secret" --count 200000 --out "$work/requests"
-# On disk before any server starts: the kernel writing these files back during a run would stall
-# the server's fdatasync (it did: a first Muster run with a p99 of 160–240 ms).
-sync
+settle_files
 
 port=$(free_port)
 printf 'log: {level: warn}\n%b' "${CONFIG:-}" >"$work/m.yaml"
