@@ -6,6 +6,8 @@
 #include <mutex>
 #include <system_error>
 
+#include "storage/wal_write_buffer.h"
+
 namespace muster {
 
 void configure_sqlite_once() {
@@ -42,8 +44,12 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& o) {
             throw StorageError("no database at " + o.path +
                                " (start `muster serve` once, or pass --db)");
         }
-        auto db = std::make_unique<SQLite::Database>(o.path, connection_flags(o.read_only),
-                                                     o.busy_timeout_ms);
+        // The writer's log writes are gathered into one write per commit; only safe when every
+        // commit syncs the log (storage/wal_write_buffer.h).
+        const bool gather_log = !o.read_only && o.synchronous != "normal";
+        auto db = std::make_unique<SQLite::Database>(o.path.c_str(), connection_flags(o.read_only),
+                                                     o.busy_timeout_ms,
+                                                     gather_log ? wal_write_buffer_vfs() : nullptr);
         if (!o.read_only) {
             const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
             if (mode != "wal")
