@@ -22,6 +22,7 @@ source bench/lib.sh
 make_scratch
 
 need wrk
+need sqlite3
 need node nodejs npm
 [ -d bench/peers/bolt/node_modules/@slack/bolt ] ||
   (cd bench/peers/bolt && npm install --no-audit --no-fund --silent >/dev/null)
@@ -37,10 +38,12 @@ peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 # CPU time (ticks) of each thread of PID, summed by thread name: "name ticks" lines.
 cpu_by_thread() { per_thread "$1" stat '{print $14 + $15}'; }
 
-# run NAME PID PORT SCRIPT → one line: name rps p50 p99 rss errors; then CPU µs per request by
-# thread (where the time goes, README "Performance").
+# run NAME PID PORT SCRIPT [DB] → one line: name rps p50 p99 rss errors; then CPU µs per request
+# by thread (where the time goes, README "Performance"). With DB (Muster's database), checks that
+# every answered declaration is in it: a slash command that could not be saved is still answered
+# 200 (with an ephemeral error, as Slack expects), so wrk alone would count failures as speed.
 run() {
-  local name=$1 pid=$2 port=$3 script=$4
+  local name=$1 pid=$2 port=$3 script=$4 db=${5:-}
   wait_port "$port"
   cpu_by_thread "$pid" >"$work/cpu0"
   local out; out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$script" "http://127.0.0.1:$port" -- 2)
@@ -57,7 +60,16 @@ run() {
     { us = ($3 - $2) * 1e6 / hz / n; total += us; if (us >= 1) line = line sprintf(" %s %.0f", $1, us) }
     END { printf "    CPU µs per request: %.0f =%s\n", total, line }'
   kill "$pid"; wait "$pid" 2>/dev/null || true
+  if [ -n "$db" ]; then
+    local stored; stored=$(sqlite3 "$db" 'SELECT count(*) FROM incidents')
+    echo "    incidents stored: $stored for $requests answered"
+    if [ "$stored" -lt "$requests" ]; then
+      echo "    ERROR: answered declarations are missing from the database" >&2
+      failed=1
+    fi
+  fi
 }
+failed=0
 
 echo "muster's allocator: $(ldd "$build/muster" | grep -q jemalloc && echo jemalloc || echo glibc malloc)"
 printf '%-22s %10s %10s %10s %10s  %s\n' "server" "req/s" "p50" "p99" "RSS MiB" "non-2xx"
@@ -78,14 +90,14 @@ muster() {  # PORT [EXTRA-YAML]: a fresh database, durable writes, the console o
     --listen "127.0.0.1:$1" --db "$work/m.db" >/dev/null &
 }
 port=$(free_port); muster "$port"
-run "muster declare" $! "$port" "$work/distinct/send.lua"
+run "muster declare" $! "$port" "$work/distinct/send.lua" "$work/m.db"
 port=$(free_port); muster "$port"
-run "muster storm" $! "$port" "$work/storm/send.lua"
+run "muster storm" $! "$port" "$work/storm/send.lua" "$work/m.db"
 # Where the time goes, not a target: the same declarations with no chat platform at all (no
 # channel, no messages, pages recorded but sent nowhere). Still durable: incident, timeline,
 # escalation timers, level-1 page, dedupe key.
 port=$(free_port); muster "$port" 'chat: {console: false}\n'
-run "muster no chat" $! "$port" "$work/distinct/send.lua"
+run "muster no chat" $! "$port" "$work/distinct/send.lua" "$work/m.db"
 
 awk '
   function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
@@ -98,3 +110,4 @@ awk '
     printf "storm/distinct throughput %.2f (target >= 0.8)\n", srps/mrps
     printf "no chat platform/bolt throughput %.2f (diagnostic: the cost of the chat fan-out)\n", nrps/brps
   }' "$work/results"
+exit "$failed"
