@@ -51,15 +51,16 @@ HttpResult post_pd(const MusterServer& s, const std::string& body, const std::st
                         body);
 }
 
-// Polls a condition on state another process changes (the database, Alertmanager's own
-// timers), every 50 ms, for at most `timeout_ms`.
-bool eventually(const std::function<bool()>& pred, int timeout_ms = 30'000) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+// Polls until a freshly started Alertmanager answers /-/ready (a process starting up tells us
+// nothing else), every 50 ms for at most 30 s. Muster's own progress is waited for on its
+// output, never polled.
+bool ready(std::uint16_t port) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
+        if (http_request(port, "GET", "/-/ready").status == 200) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    return pred();
+    return false;
 }
 
 std::string single(const MusterServer& s, const std::string& sql) {
@@ -181,7 +182,7 @@ TEST(AlertsE2E, TheRealAlertmanagerOpensAndClosesExactlyOneIncidentPerGroup) {
             waitpid(pid, nullptr, 0);
         }
     } reap{am};
-    ASSERT_TRUE(eventually([&] { return http_request(am_port, "GET", "/-/ready").status == 200; }));
+    ASSERT_TRUE(ready(am_port));
     auto post_alerts = [&](const nlohmann::json& alerts) {
         const auto r = http_request(am_port, "POST", "/api/v2/alerts",
                                     {{"Content-Type", "application/json"}}, alerts.dump());
@@ -207,28 +208,29 @@ TEST(AlertsE2E, TheRealAlertmanagerOpensAndClosesExactlyOneIncidentPerGroup) {
                                                  alert("HighLatency", "checkout", "web-2", false),
                                                  alert("DiskFull", "db", "db-1", false)})),
               200);
-    ASSERT_TRUE(eventually([&] { return s.rows("incidents") == 2; })) << s.rows("incidents");
-    ASSERT_TRUE(eventually([&] {
-        return s.rows_where("alerts", "labels LIKE '%HighLatency%' AND status = 'firing'") == 2;
-    }));
+    // Each incident's declaration is printed after it is committed; both alerts of the first
+    // group came in its first notification.
+    ASSERT_TRUE(s.proc->wait_for_stdout("(declaration, INC-", 30'000, 2)) << s.proc->out();
+    EXPECT_EQ(s.rows("incidents"), 2);
+    EXPECT_EQ(s.rows_where("alerts", "labels LIKE '%HighLatency%' AND status = 'firing'"), 2);
     const std::string latency =
         single(s, "SELECT incident_id FROM alerts WHERE labels LIKE '%HighLatency%' LIMIT 1");
     // One of the two resolves: the group (and its incident) stays open, the timeline says which.
     ASSERT_EQ(post_alerts(nlohmann::json::array({alert("HighLatency", "checkout", "web-1", true)})),
               200);
-    ASSERT_TRUE(eventually([&] {
-        return s.rows_where("timeline", "incident_id = '" + latency +
-                                            "' AND type = 'alert_resolved' AND text LIKE "
-                                            "'%web-1%'") == 1;
-    }));
+    ASSERT_TRUE(s.proc->wait_for_stdout("resolved: p99 latency over 2s {instance=web-1", 30'000))
+        << s.proc->out();
+    EXPECT_EQ(s.rows_where("timeline", "incident_id = '" + latency +
+                                           "' AND type = 'alert_resolved' AND text LIKE "
+                                           "'%web-1%'"),
+              1);
     EXPECT_EQ(single(s, "SELECT status FROM incidents WHERE id = '" + latency + "'"),
               "investigating");
     // The other resolves too: the incident resolves; the other group's stays open.
     ASSERT_EQ(post_alerts(nlohmann::json::array({alert("HighLatency", "checkout", "web-2", true)})),
               200);
-    ASSERT_TRUE(eventually([&] {
-        return single(s, "SELECT status FROM incidents WHERE id = '" + latency + "'") == "resolved";
-    }));
+    ASSERT_TRUE(s.proc->wait_for_stdout("(resolution, " + latency + ")", 30'000)) << s.proc->out();
+    EXPECT_EQ(single(s, "SELECT status FROM incidents WHERE id = '" + latency + "'"), "resolved");
     EXPECT_EQ(s.rows_where("incidents", "status <> 'resolved'"), 1);
     EXPECT_EQ(s.rows("incidents"), 2);  // exactly one per group, however often it was notified
 }

@@ -79,15 +79,26 @@ void MusterProcess::reader(int fd, std::string& sink, bool& closed) {
     cv_.notify_all();
 }
 
-bool MusterProcess::wait_for(std::string& sink, const std::string& needle, int timeout_ms) {
-    std::unique_lock<std::mutex> lk(mu_);
-    return cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [&] {
-        return sink.find(needle) != std::string::npos || (out_closed_ && err_closed_);
-    }) && sink.find(needle) != std::string::npos;
+namespace {
+
+int occurrences(const std::string& hay, const std::string& needle) {
+    int n = 0;
+    for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+    return n;
 }
 
-bool MusterProcess::wait_for_stdout(const std::string& needle, int timeout_ms) {
-    return wait_for(out_, needle, timeout_ms);
+}  // namespace
+
+bool MusterProcess::wait_for(std::string& sink, const std::string& needle, int timeout_ms,
+                             int times) {
+    std::unique_lock<std::mutex> lk(mu_);
+    return cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [&] {
+        return occurrences(sink, needle) >= times || (out_closed_ && err_closed_);
+    }) && occurrences(sink, needle) >= times;
+}
+
+bool MusterProcess::wait_for_stdout(const std::string& needle, int timeout_ms, int times) {
+    return wait_for(out_, needle, timeout_ms, times);
 }
 
 bool MusterProcess::wait_for_stderr(const std::string& needle, int timeout_ms) {

@@ -33,7 +33,8 @@ class MusterProcess {
 
     // Waits for "muster listening on http://…:PORT" and returns the port (0 if it never came).
     std::uint16_t wait_listening(int timeout_ms = 20'000);
-    bool wait_for_stdout(const std::string& needle, int timeout_ms = 10'000);
+    // Waits until `needle` has appeared `times` times in stdout (the output so far included).
+    bool wait_for_stdout(const std::string& needle, int timeout_ms = 10'000, int times = 1);
     bool wait_for_stderr(const std::string& needle, int timeout_ms = 10'000);
     void signal(int sig);
     // Exit code, 128+signal if killed by a signal, or -1 on timeout.
@@ -44,7 +45,7 @@ class MusterProcess {
 
   private:
     void reader(int fd, std::string& sink, bool& closed);
-    bool wait_for(std::string& sink, const std::string& needle, int timeout_ms);
+    bool wait_for(std::string& sink, const std::string& needle, int timeout_ms, int times = 1);
 
     pid_t pid_ = -1;
     int status_ = -1;
