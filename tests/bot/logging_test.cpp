@@ -112,7 +112,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 
 // A wrong secret must show in the log at once, but a sender retrying with it (or someone probing)
 // must not write a line per request.
-TEST(Logging, RejectionsAreOneLinePerSourceAMinuteThenACount) {
+TEST(Logging, RejectionsAreOneLinePerSenderAMinuteThenACount) {
     CapturedLog log({});
     RejectionLog rejections(60'000);
     const EpochMs t0 = 1795339800000;
@@ -122,13 +122,29 @@ TEST(Logging, RejectionsAreOneLinePerSourceAMinuteThenACount) {
             rejections.note("/webhooks/pagerduty", "10.0.0.1", "invalid signature", t0 + i * 500));
     EXPECT_TRUE(rejections.note("/webhooks/alertmanager", "10.0.0.2", "wrong token", t0 + 1000));
     EXPECT_EQ(count_of(log.text(), "rejected "), 2u) << log.text();
+    // The sender's next line after its window says how many were left out.
     EXPECT_TRUE(
-        rejections.note("/webhooks/pagerduty", "10.0.0.3", "missing signature", t0 + 60'000));
+        rejections.note("/webhooks/pagerduty", "10.0.0.1", "invalid signature", t0 + 60'000));
     const std::string text = log.text();
     EXPECT_EQ(count_of(text, "rejected "), 3u) << text;
-    EXPECT_NE(text.find("rejected /webhooks/pagerduty from 10.0.0.3: missing signature (99 more"),
+    EXPECT_NE(text.find("rejected /webhooks/pagerduty from 10.0.0.1: invalid signature (99 more"),
               std::string::npos)
         << text;
+}
+
+// A scanner hammering a path does not hide a misconfigured sender on the same path: the
+// sender's first rejection is logged within the scanner's window.
+TEST(Logging, AScannerDoesNotHideAnotherSenderOnTheSamePath) {
+    CapturedLog log({});
+    RejectionLog rejections(60'000);
+    const EpochMs t0 = 1795339800000;
+    for (int i = 0; i < 500; ++i)
+        rejections.note("/slack/commands", "198.51.100.7", "missing signature", t0 + i * 10);
+    EXPECT_TRUE(rejections.note("/slack/commands", "10.0.0.5", "signature mismatch", t0 + 6'000));
+    EXPECT_NE(log.text().find("rejected /slack/commands from 10.0.0.5: signature mismatch"),
+              std::string::npos)
+        << log.text();
+    EXPECT_EQ(count_of(log.text(), "rejected "), 2u) << log.text();
 }
 
 // Sources are route paths; a flood of distinct ones cannot grow the table without bound.
@@ -137,6 +153,21 @@ TEST(Logging, RejectionSourcesAreBounded) {
     RejectionLog rejections(60'000);
     for (int i = 0; i < 1000; ++i) rejections.note("/p/" + std::to_string(i), "x", "no", 1);
     EXPECT_LE(count_of(log.text(), "rejected "), 65u);
+}
+
+// Nor can senders: a scanner from a thousand addresses on one path costs at most nine lines a
+// window (eight senders of their own, the rest sharing one), and a window that ended with
+// nothing left out makes room for a new sender.
+TEST(Logging, RejectionSendersAreBounded) {
+    CapturedLog log({});
+    RejectionLog rejections(60'000);
+    const EpochMs t0 = 1795339800000;
+    for (int i = 0; i < 1000; ++i)
+        rejections.note("/webhooks/grafana", "192.0.2." + std::to_string(i), "no", t0 + i);
+    EXPECT_EQ(count_of(log.text(), "rejected "), 9u) << log.text();
+    // A minute later, the eight quiet windows have ended: a new sender has its own line again.
+    EXPECT_TRUE(rejections.note("/webhooks/grafana", "10.9.9.9", "no", t0 + 70'000));
+    EXPECT_TRUE(rejections.note("/webhooks/grafana", "10.9.9.8", "no", t0 + 70'001));
 }
 
 // Every endpoint that answers 401 goes through it: twenty forged slash commands, one line; the
