@@ -44,12 +44,19 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& o) {
             throw StorageError("no database at " + o.path +
                                " (start `muster serve` once, or pass --db)");
         }
-        // The writer's log writes are gathered into one write per commit; only safe when every
-        // commit syncs the log (storage/wal_write_buffer.h).
-        const bool gather_log = !o.read_only && o.synchronous != "normal";
+        // The writer's log writes are gathered into a few writes per commit; only safe when
+        // every commit syncs the log and the file has powersafe overwrite
+        // (storage/wal_write_buffer.h).
+        bool gather_log = !o.read_only && o.synchronous != "normal";
         auto db = std::make_unique<SQLite::Database>(o.path.c_str(), connection_flags(o.read_only),
                                                      o.busy_timeout_ms,
                                                      gather_log ? wal_write_buffer_vfs() : nullptr);
+        if (gather_log && !gather_wal_writes(db->getHandle())) {
+            gather_log = false;
+            db.reset();
+            db = std::make_unique<SQLite::Database>(o.path, connection_flags(false),
+                                                    o.busy_timeout_ms);
+        }
         if (!o.read_only) {
             const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
             if (mode != "wal")
@@ -72,6 +79,8 @@ std::unique_ptr<SQLite::Database> open_database(const DatabaseOptions& o) {
         } else {
             migrate(*db);
         }
+        if (gather_log && db->execAndGet("PRAGMA synchronous").getInt() < 2)
+            throw StorageError("the gathered log writes need synchronous = FULL");
         return db;
     } catch (const StorageError&) {
         throw;

@@ -15,7 +15,7 @@ namespace muster {
 namespace {
 
 constexpr std::size_t kHoldLimit = 4u << 20;  // bytes held before they are written anyway
-constexpr std::size_t kKeep = 512u << 10;     // bytes of room kept between commits
+constexpr std::size_t kKeep = 512u << 10;     // capacity kept after a flush, at most
 constexpr const char* kName = "muster-wal-buffer";
 
 std::atomic<std::uint64_t> gathered_writes{0}, file_writes{0};
@@ -45,22 +45,32 @@ sqlite3_file* real_of(sqlite3_file* f) {
 // 0x1ffff), so held bytes go out in pieces below that.
 constexpr std::size_t kMaxWrite = 64u << 10;
 
+// Writes what is held. On an error, what was not written stays held (and its offset moves past
+// what was): SQLite was told those bytes were written, so no later call may succeed without them
+// — the next flush, at the commit's sync at the latest, tries again, and a commit cannot be
+// published while a part of it is missing (review of issue 8: a failed flush in a read during a
+// savepoint's rollback, then a commit once the disk had room again).
 int write_held(WalFile* w) {
-    const std::string& held = *w->held;
+    std::string& held = *w->held;
+    std::size_t done = 0;
     int rc = SQLITE_OK;
-    for (std::size_t at = 0; at < held.size() && rc == SQLITE_OK; at += kMaxWrite) {
-        const std::size_t n = std::min(kMaxWrite, held.size() - at);
+    while (done < held.size()) {
+        const std::size_t n = std::min(kMaxWrite, held.size() - done);
         file_writes.fetch_add(1, std::memory_order_relaxed);
-        rc = w->real->pMethods->xWrite(w->real, held.data() + at, static_cast<int>(n),
-                                       w->held_offset + static_cast<sqlite3_int64>(at));
+        rc = w->real->pMethods->xWrite(w->real, held.data() + done, static_cast<int>(n),
+                                       w->held_offset + static_cast<sqlite3_int64>(done));
+        if (rc != SQLITE_OK) break;
+        done += n;
     }
-    w->held->clear();
+    if (rc != SQLITE_OK) {
+        held.erase(0, done);
+        w->held_offset += static_cast<sqlite3_int64>(done);
+        return rc;
+    }
+    held.clear();
     // A large transaction (a migration, a prune) does not leave its size held for ever.
-    if (w->held->capacity() > kKeep) {
-        std::string().swap(*w->held);
-        w->held->reserve(kKeep);
-    }
-    return rc;
+    if (held.capacity() > kKeep) std::string().swap(held);
+    return SQLITE_OK;
 }
 
 int flush(sqlite3_file* f) {
@@ -93,7 +103,13 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
         if (const int rc = write_held(w); rc != SQLITE_OK) return rc;
         w->held_offset = offset;
     }
-    w->held->append(static_cast<const char*>(data), n);
+    try {
+        w->held->append(static_cast<const char*>(data), n);
+    } catch (const std::bad_alloc&) {
+        // An I/O-class error: SQLite then rolls the whole transaction back (plain SQLITE_NOMEM
+        // could leave it open with this write missing).
+        return SQLITE_IOERR_NOMEM;
+    }
     return SQLITE_OK;
 }
 
@@ -140,7 +156,10 @@ int wal_device_characteristics(sqlite3_file* f) {
     return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
 }
 
-// Shared memory belongs to the database file, never to a log; these forward for completeness.
+// Shared memory belongs to the database file: SQLite never calls these on a log (wal.c uses
+// pDbFd for them). They forward for completeness; in particular a commit is published through
+// the database file's xShmBarrier, which the shim does not see — hence the sync and
+// powersafe-overwrite conditions in the header.
 int wal_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
     const sqlite3_io_methods* m = real_of(f)->pMethods;
     if (m->iVersion < 2) return SQLITE_IOERR_SHMMAP;
@@ -154,7 +173,6 @@ int wal_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
 }
 
 void wal_shm_barrier(sqlite3_file* f) {
-    flush(f);
     const sqlite3_io_methods* m = real_of(f)->pMethods;
     if (m->iVersion >= 2) m->xShmBarrier(real_of(f));
 }
@@ -217,7 +235,6 @@ int shim_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
         w->real->pMethods->xClose(w->real);
         return SQLITE_NOMEM;
     }
-    w->held->reserve(kKeep);
     w->base.pMethods = &kWalMethods;
     return SQLITE_OK;
 }
@@ -260,7 +277,33 @@ int shim_current_time_int64(sqlite3_vfs* v, sqlite3_int64* out) {
     return base_vfs(v)->xCurrentTimeInt64(base_vfs(v), out);
 }
 
+void discard_on_rollback(void* db) {
+    sqlite3_file* f = nullptr;
+    if (sqlite3_file_control(static_cast<sqlite3*>(db), "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) !=
+            SQLITE_OK ||
+        !f || f->pMethods != &kWalMethods)
+        return;
+    auto* w = reinterpret_cast<WalFile*>(f);
+    w->held->clear();
+}
+
 }  // namespace
+
+bool gather_wal_writes(sqlite3* db) {
+    sqlite3_file* main = nullptr;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &main) != SQLITE_OK || !main ||
+        !main->pMethods)
+        return false;
+    // Without powersafe overwrite SQLite pads a commit to a sector boundary and syncs in the
+    // middle of its last frame: the frame's rest would still be held when the commit is
+    // published (a `file:…?psow=0` path does that).
+    if (!(main->pMethods->xDeviceCharacteristics(main) & SQLITE_IOCAP_POWERSAFE_OVERWRITE))
+        return false;
+    // Frames of a rolled-back transaction are never written: once the write lock is released,
+    // another connection may have put its own frames where they would land.
+    sqlite3_rollback_hook(db, discard_on_rollback, db);
+    return true;
+}
 
 WalWriteCounts wal_write_counts() {
     return {gathered_writes.load(std::memory_order_relaxed),

@@ -8,20 +8,33 @@
 // Only files SQLite opens as write-ahead logs are wrapped; the database file, journals and
 // everything else are the default VFS's own files, untouched. A wrapped log keeps contiguous
 // writes in memory and writes them before any other operation on that file (read, size,
-// truncate, sync, lock, file control, close) and whenever 4 MiB are held. Durability is
-// unchanged: SQLite with `synchronous = FULL` syncs the log at every commit, before the commit is
-// made visible in the WAL index, and the sync writes the held bytes first. With `synchronous =
-// NORMAL` a commit is published without a sync of the log, so the shim must not be used then;
-// open_database uses it only for a writable connection with `synchronous = FULL`.
+// truncate, sync, lock, file control, close) and whenever 4 MiB are held; a write that fails
+// stays held, so a later sync cannot succeed without it. Durability is unchanged only under two
+// conditions, because a commit is published through the database file's shared memory, which the
+// shim does not see: every commit must sync the log (`synchronous = FULL`: SQLite syncs before
+// it publishes, and the sync writes the held bytes first), and the database file must have
+// powersafe overwrite (without it SQLite pads a commit to a sector and syncs in the middle of its
+// last frame). open_database uses the shim only for a writable connection with `synchronous =
+// FULL`, and gather_wal_writes refuses a file without powersafe overwrite. Frames of a
+// rolled-back transaction are dropped, never written. Reviewed against SQLite 3.40.1's wal.c,
+// pager.c and os_unix.c (issue 8's note).
 #pragma once
 
 #include <cstdint>
+
+struct sqlite3;
 
 namespace muster {
 
 // Registers the shim (not as the default VFS) once per process and returns its name, for
 // sqlite3_open_v2's zVfs. Throws StorageError when SQLite has no default VFS to wrap.
 const char* wal_write_buffer_vfs();
+
+// For a connection just opened with wal_write_buffer_vfs(): false when its database file lacks
+// powersafe overwrite (reopen it on the default VFS then); otherwise installs the rollback hook
+// that drops a rolled-back transaction's held frames (the connection's one rollback hook) and
+// returns true.
+bool gather_wal_writes(sqlite3* db);
 
 // Process-wide counts since start, for tests and diagnostics: writes SQLite made to wrapped logs,
 // and the writes the shim made to the files in their place.
