@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "integrations/pagerduty/webhooks.h"
 #include "tests/e2e/e2e_support.h"
@@ -49,18 +48,6 @@ HttpResult post_pd(const MusterServer& s, const std::string& body, const std::st
                          {"X-PagerDuty-Signature", pagerduty::signature(kWebhookSecret, body)},
                          {"X-Webhook-Id", webhook_id}},
                         body);
-}
-
-// Polls until a freshly started Alertmanager answers /-/ready (a process starting up tells us
-// nothing else), every 50 ms for at most 30 s. Muster's own progress is waited for on its
-// output, never polled.
-bool ready(std::uint16_t port) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < end) {
-        if (http_request(port, "GET", "/-/ready").status == 200) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
 }
 
 std::string single(const MusterServer& s, const std::string& sql) {
@@ -165,24 +152,14 @@ TEST(AlertsE2E, TheRealAlertmanagerOpensAndClosesExactlyOneIncidentPerGroup) {
                      "    http_config:\n"
                      "      authorization:\n"
                      "        credentials: am-token\n");
-    const pid_t am = fork();
-    ASSERT_GE(am, 0);
-    if (am == 0) {
-        const std::string cfg = "--config.file=" + am_dir.file("alertmanager.yml");
-        const std::string storage = "--storage.path=" + am_dir.path();
-        const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(am_port);
-        execl(am_bin.c_str(), am_bin.c_str(), cfg.c_str(), storage.c_str(), listen.c_str(),
-              "--cluster.listen-address=", "--log.level=warn", static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    struct Reap {
-        pid_t pid;
-        ~Reap() {
-            kill(pid, SIGTERM);
-            waitpid(pid, nullptr, 0);
-        }
-    } reap{am};
-    ASSERT_TRUE(ready(am_port));
+    // Run like Muster itself: its log is read as it comes, and "Listening on" is written once
+    // the configuration is loaded and the port is open.
+    MusterProcess am(
+        {"--config.file=" + am_dir.file("alertmanager.yml"), "--storage.path=" + am_dir.path(),
+         "--web.listen-address=127.0.0.1:" + std::to_string(am_port),
+         "--cluster.listen-address=", "--log.level=info"},
+        {}, am_bin);
+    ASSERT_TRUE(am.wait_for_stderr("msg=\"Listening on\"", 30'000)) << am.err();
     auto post_alerts = [&](const nlohmann::json& alerts) {
         const auto r = http_request(am_port, "POST", "/api/v2/alerts",
                                     {{"Content-Type", "application/json"}}, alerts.dump());

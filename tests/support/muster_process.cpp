@@ -15,11 +15,12 @@
 namespace muster::test {
 
 MusterProcess::MusterProcess(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& env) {
+                             const std::map<std::string, std::string>& env,
+                             const std::string& binary) {
     int out_pipe[2], err_pipe[2];
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
     // Everything the child needs is prepared before fork: only async-signal-safe calls after it.
-    std::vector<std::string> argv_s = {MUSTER_BINARY};
+    std::vector<std::string> argv_s = {binary.empty() ? std::string(MUSTER_BINARY) : binary};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());

@@ -25,8 +25,11 @@ RunResult run_muster(const std::vector<std::string>& args,
 
 class MusterProcess {
   public:
+    // `binary`: another program to run the same way instead of build/muster (the real
+    // Alertmanager in its end-to-end test), so its output is waited for without sleeping too.
     MusterProcess(const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env = {});
+                  const std::map<std::string, std::string>& env = {},
+                  const std::string& binary = "");
     ~MusterProcess();
     MusterProcess(const MusterProcess&) = delete;
     MusterProcess& operator=(const MusterProcess&) = delete;
