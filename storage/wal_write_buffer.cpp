@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <mutex>
 #include <new>
 #include <string>
@@ -86,11 +85,6 @@ int wal_close(sqlite3_file* f) {
     return rc != SQLITE_OK ? rc : flushed;
 }
 
-int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xRead(real_of(f), out, amount, offset);
-}
-
 int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
     auto* w = reinterpret_cast<WalFile*>(f);
     gathered_writes.fetch_add(1, std::memory_order_relaxed);
@@ -113,47 +107,18 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
     return SQLITE_OK;
 }
 
-int wal_truncate(sqlite3_file* f, sqlite3_int64 size) {
+// Every other method: what is held goes out first (a failure there is the method's failure), then
+// the default VFS's own method runs.
+template <auto Method, typename... Args>
+int flushed(sqlite3_file* f, Args... args) {
     if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xTruncate(real_of(f), size);
+    return (real_of(f)->pMethods->*Method)(real_of(f), args...);
 }
 
-int wal_sync(sqlite3_file* f, int flags) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xSync(real_of(f), flags);
-}
-
-int wal_file_size(sqlite3_file* f, sqlite3_int64* size) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xFileSize(real_of(f), size);
-}
-
-int wal_lock(sqlite3_file* f, int level) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xLock(real_of(f), level);
-}
-
-int wal_unlock(sqlite3_file* f, int level) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xUnlock(real_of(f), level);
-}
-
-int wal_check_reserved(sqlite3_file* f, int* out) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
-}
-
-int wal_file_control(sqlite3_file* f, int op, void* arg) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
-}
-
-int wal_sector_size(sqlite3_file* f) {
-    return real_of(f)->pMethods->xSectorSize(real_of(f));
-}
-
-int wal_device_characteristics(sqlite3_file* f) {
-    return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+// Questions about the device, asked in the middle of a commit: nothing to write for them.
+template <auto Method>
+int forwarded(sqlite3_file* f) {
+    return (real_of(f)->pMethods->*Method)(real_of(f));
 }
 
 // Shared memory belongs to the database file: SQLite never calls these on a log (wal.c uses
@@ -200,17 +165,17 @@ int wal_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
 const sqlite3_io_methods kWalMethods = {
     3,
     wal_close,
-    wal_read,
+    flushed<&sqlite3_io_methods::xRead, void*, int, sqlite3_int64>,
     wal_write,
-    wal_truncate,
-    wal_sync,
-    wal_file_size,
-    wal_lock,
-    wal_unlock,
-    wal_check_reserved,
-    wal_file_control,
-    wal_sector_size,
-    wal_device_characteristics,
+    flushed<&sqlite3_io_methods::xTruncate, sqlite3_int64>,
+    flushed<&sqlite3_io_methods::xSync, int>,
+    flushed<&sqlite3_io_methods::xFileSize, sqlite3_int64*>,
+    flushed<&sqlite3_io_methods::xLock, int>,
+    flushed<&sqlite3_io_methods::xUnlock, int>,
+    flushed<&sqlite3_io_methods::xCheckReservedLock, int*>,
+    flushed<&sqlite3_io_methods::xFileControl, int, void*>,
+    forwarded<&sqlite3_io_methods::xSectorSize>,
+    forwarded<&sqlite3_io_methods::xDeviceCharacteristics>,
     wal_shm_map,
     wal_shm_lock,
     wal_shm_barrier,
